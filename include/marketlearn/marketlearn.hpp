@@ -1,0 +1,28 @@
+#pragma once
+/// \file
+/// marketlearn: cost functions, gradient-descent optimizers and SIMD kernels for
+/// marketing models. Include this header; the rest are internals.
+///
+/// Layers, from data to numerics (one folder each):
+///   models/     fit functions and fitted models (fit_logistic_regression, LinearModel)
+///   optim/      optimizers, schedules, callbacks (LBFGS, GradientDescent, SGD)
+///   objective/  loss + regularizer over data, as separable objectives
+///   loss/       scalar loss forms
+///   simd/       xsimd kernels over raw pointers, per architecture
+
+#include "marketlearn/version.hpp"
+#include "marketlearn/core/error.hpp"
+#include "marketlearn/simd/dispatch.hpp"
+#include "marketlearn/loss/logistic.hpp"
+#include "marketlearn/objective/traits.hpp"
+#include "marketlearn/objective/block_sums.hpp"
+#include "marketlearn/objective/logistic_objective.hpp"
+#include "marketlearn/optim/result.hpp"
+#include "marketlearn/optim/callbacks.hpp"
+#include "marketlearn/optim/schedules.hpp"
+#include "marketlearn/optim/gradient_descent.hpp"
+#include "marketlearn/optim/sgd.hpp"
+#include "marketlearn/optim/lbfgs.hpp"
+#include "marketlearn/models/linear_model.hpp"
+#include "marketlearn/models/logistic_regression.hpp"
+#include "marketlearn/models/metrics.hpp"

@@ -1,0 +1,268 @@
+#pragma once
+/// \file
+/// Limited-memory BFGS with a strong-Wolfe line search (Nocedal & Wright, Numerical
+/// Optimization, 2nd ed., Algorithms 7.4, 3.5 and 3.6).
+///
+/// Direction: d_k = -H_k g_k, where H_k is the inverse-Hessian estimate built by the
+/// two-loop recursion from the last m pairs s_i = w_{i+1} - w_i, y_i = g_{i+1} - g_i
+/// (rho_i = 1 / y_i.s_i) and scaled by gamma_k = s.y / y.y of the newest pair.
+/// Step: w_{k+1} = w_k + a_k d_k with a_k meeting
+///   f(w + a d) <= f(w) + c1 a g.d      (sufficient decrease, c1 = 1e-4)
+///   |g(w + a d).d| <= c2 |g.d|         (curvature, c2 = 0.9)
+/// The method of choice for smooth full-batch objectives of moderate dimension: a few
+/// dozen passes over the data reach machine-precision optima.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+
+#include <Eigen/Core>
+
+#include "marketlearn/core/error.hpp"
+#include "marketlearn/objective/traits.hpp"
+#include "marketlearn/optim/callbacks.hpp"
+#include "marketlearn/optim/result.hpp"
+
+namespace marketlearn::optim {
+
+template <class T>
+class LBFGS {
+public:
+    using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+
+    struct Options {
+        std::size_t max_iter = 1000;
+        T gradient_tol = T(1e-5);  ///< stop when max |grad_j| <= gradient_tol
+        /// stop when (f_k - f_{k+1}) <= tol * max(|f_k|, |f_{k+1}|, 1); as scikit-learn's
+        /// lbfgs: 64 machine epsilons of T
+        T tol = T(64) * std::numeric_limits<T>::epsilon();
+        std::size_t memory = 10;
+        std::size_t max_line_search = 50;
+    };
+
+    explicit LBFGS(Options options) : options_(options) {
+        require(options_.max_iter > 0, "max_iter=0 must be >= 1");
+        require(options_.memory > 0, "memory=0 must be >= 1");
+        require(options_.max_line_search > 0, "max_line_search=0 must be >= 1");
+        require(options_.gradient_tol >= T(0) && !std::isnan(options_.gradient_tol),
+                "gradient_tol=", options_.gradient_tol, " must be >= 0");
+    }
+
+    template <class Objective, class V, class... Callbacks>
+    Result<T> optimize(Objective& f, V& w, Callbacks&&... callbacks) const {
+        objective::check_differentiable<Objective, V>();
+        const Eigen::Index dim = w.size();
+        const Eigen::Index m = static_cast<Eigen::Index>(options_.memory);
+        Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> S(dim, m), Y(dim, m);
+        Vector rho(m), alpha(m);
+        Eigen::Index stored = 0, newest = -1;
+
+        Result<T> result;
+        V grad, w_new, grad_new;
+        notify_begin(w, callbacks...);
+        T value = f.evaluate_with_gradient(w, grad);
+        require(std::isfinite(value), "the objective is ", value,
+                " at the starting coefficients; check the data and the initial values");
+        if (dim == 0 || grad.cwiseAbs().maxCoeff() <= options_.gradient_tol) {
+            result.objective = value;
+            result.converged = true;
+            result.reason = StopReason::converged_gradient;
+            notify_end(w, result, callbacks...);
+            return result;
+        }
+
+        Vector direction = -grad;
+        for (std::size_t it = 1; it <= options_.max_iter; ++it) {
+            const T first_step =
+                stored == 0 ? std::min(T(1), T(1) / grad.norm()) : T(1);
+            T value_new = value;
+            bool found = line_search(f, w, value, grad, direction, first_step, w_new, value_new,
+                                     grad_new);
+            if (!found && stored > 0) {  // stale curvature: retry along steepest descent
+                stored = 0;
+                newest = -1;
+                direction = -grad;
+                found = line_search(f, w, value, grad, direction,
+                                    std::min(T(1), T(1) / grad.norm()), w_new, value_new,
+                                    grad_new);
+            }
+            if (!found) {
+                result.reason = StopReason::line_search_failed;
+                break;
+            }
+
+            newest = (newest + 1) % m;
+            S.col(newest) = w_new - w;
+            Y.col(newest) = grad_new - grad;
+            const T sy = S.col(newest).dot(Y.col(newest));
+            const T yy = Y.col(newest).squaredNorm();
+            const T previous = value;
+            w.swap(w_new);
+            grad.swap(grad_new);
+            value = value_new;
+            result.iterations = it;
+
+            if (notify_end_epoch(it, value, w, callbacks...)) {
+                result.reason = StopReason::callback;
+                break;
+            }
+            if (grad.cwiseAbs().maxCoeff() <= options_.gradient_tol) {
+                result.converged = true;
+                result.reason = StopReason::converged_gradient;
+                break;
+            }
+            const T scale = std::max({std::abs(previous), std::abs(value), T(1)});
+            if (previous - value <= options_.tol * scale) {
+                result.converged = true;
+                result.reason = StopReason::converged_tol;
+                break;
+            }
+
+            // Keep the pair only if it carries positive curvature; otherwise H would lose
+            // positive definiteness and d might not descend.
+            if (sy > std::numeric_limits<T>::epsilon() * yy && yy > T(0)) {
+                rho[newest] = T(1) / sy;
+                stored = std::min(stored + 1, m);
+            } else {
+                newest = (newest + m - 1) % m;
+            }
+            if (stored == 0) {
+                direction = -grad;
+                continue;
+            }
+
+            // Two-loop recursion, newest pair first.
+            Vector q = grad;
+            for (Eigen::Index k = 0; k < stored; ++k) {
+                const Eigen::Index i = (newest - k + m) % m;
+                alpha[i] = rho[i] * S.col(i).dot(q);
+                q -= alpha[i] * Y.col(i);
+            }
+            const T gamma = S.col(newest).dot(Y.col(newest)) / Y.col(newest).squaredNorm();
+            q *= gamma;
+            for (Eigen::Index k = stored - 1; k >= 0; --k) {
+                const Eigen::Index i = (newest - k + m) % m;
+                const T beta = rho[i] * Y.col(i).dot(q);
+                q += (alpha[i] - beta) * S.col(i);
+            }
+            direction = -q;
+            if (!(direction.dot(grad) < T(0))) {  // not a descent direction: restart
+                stored = 0;
+                newest = -1;
+                direction = -grad;
+            }
+        }
+        result.objective = value;
+        notify_end(w, result, callbacks...);
+        return result;
+    }
+
+private:
+    static constexpr T c1 = T(1e-4);
+    static constexpr T c2 = T(0.9);
+
+    /// Minimizer of the cubic interpolating phi and phi' at a and b, kept inside the
+    /// middle 80 % of [a, b]; bisection when the cubic is not usable.
+    static T interpolate(T a, T phi_a, T dphi_a, T b, T phi_b, T dphi_b) {
+        const T lo = std::min(a, b), hi = std::max(a, b), width = hi - lo;
+        T trial = (a + b) / 2;
+        const T d1 = dphi_a + dphi_b - 3 * (phi_a - phi_b) / (a - b);
+        const T disc = d1 * d1 - dphi_a * dphi_b;
+        if (disc >= T(0) && std::isfinite(disc)) {
+            const T d2 = std::copysign(std::sqrt(disc), b - a);
+            const T denom = dphi_b - dphi_a + 2 * d2;
+            if (denom != T(0)) trial = b - (b - a) * (dphi_b + d2 - d1) / denom;
+        }
+        if (!std::isfinite(trial)) trial = (a + b) / 2;
+        return std::clamp(trial, lo + T(0.1) * width, hi - T(0.1) * width);
+    }
+
+    /// Strong-Wolfe search along d from w (value f0, gradient g0). On success fills
+    /// w_new, value_new, grad_new. If no Wolfe point is found but some trial lowered the
+    /// objective enough (Armijo), that trial is accepted: near the optimum, rounding can
+    /// make the curvature test unreachable while the step is still useful.
+    template <class Objective, class V>
+    bool line_search(Objective& f, const V& w, T f0, const V& g0, const Vector& d,
+                     T step, V& w_new, T& value_new, V& grad_new) const {
+        const T dphi0 = g0.dot(d);
+        if (!(dphi0 < T(0))) return false;
+        T best_step = 0, best_value = f0;
+
+        auto probe = [&](T a, T& phi, T& dphi) {
+            w_new = w + a * d;
+            phi = f.evaluate_with_gradient(w_new, grad_new);
+            dphi = grad_new.dot(d);
+            if (std::isfinite(phi) && phi <= f0 + c1 * a * dphi0 && phi < best_value) {
+                best_value = phi;
+                best_step = a;
+            }
+        };
+        auto accept_best = [&]() {
+            if (best_step <= T(0)) return false;
+            w_new = w + best_step * d;
+            value_new = f.evaluate_with_gradient(w_new, grad_new);
+            return true;
+        };
+        auto zoom = [&](T lo, T phi_lo, T dphi_lo, T hi, T phi_hi, T dphi_hi,
+                        std::size_t budget) -> bool {
+            for (std::size_t j = 0; j < budget; ++j) {
+                const T a = interpolate(lo, phi_lo, dphi_lo, hi, phi_hi, dphi_hi);
+                T phi, dphi;
+                probe(a, phi, dphi);
+                if (!std::isfinite(phi) || phi > f0 + c1 * a * dphi0 || phi >= phi_lo) {
+                    hi = a;
+                    phi_hi = std::isfinite(phi) ? phi : std::numeric_limits<T>::max();
+                    dphi_hi = std::isfinite(dphi) ? dphi : T(0);
+                } else {
+                    if (std::abs(dphi) <= -c2 * dphi0) {
+                        value_new = phi;
+                        return true;
+                    }
+                    if (dphi * (hi - lo) >= T(0)) {
+                        hi = lo;
+                        phi_hi = phi_lo;
+                        dphi_hi = dphi_lo;
+                    }
+                    lo = a;
+                    phi_lo = phi;
+                    dphi_lo = dphi;
+                }
+                if (std::abs(hi - lo) <= std::numeric_limits<T>::epsilon() * std::max(T(1), hi)) {
+                    break;
+                }
+            }
+            return accept_best();
+        };
+
+        T a_prev = 0, phi_prev = f0, dphi_prev = dphi0;
+        T a = step;
+        for (std::size_t i = 0; i < options_.max_line_search; ++i) {
+            T phi, dphi;
+            probe(a, phi, dphi);
+            const std::size_t left = options_.max_line_search - i - 1;
+            if (!std::isfinite(phi)) {  // overshot into overflow: come back
+                if (i + 1 == options_.max_line_search) break;
+                a = a_prev + (a - a_prev) / 4;
+                continue;
+            }
+            if (phi > f0 + c1 * a * dphi0 || (i > 0 && phi >= phi_prev)) {
+                return zoom(a_prev, phi_prev, dphi_prev, a, phi, dphi, left);
+            }
+            if (std::abs(dphi) <= -c2 * dphi0) {
+                value_new = phi;
+                return true;
+            }
+            if (dphi >= T(0)) return zoom(a, phi, dphi, a_prev, phi_prev, dphi_prev, left);
+            a_prev = a;
+            phi_prev = phi;
+            dphi_prev = dphi;
+            a *= 2;
+        }
+        return accept_best();
+    }
+
+    Options options_;
+};
+
+}  // namespace marketlearn::optim

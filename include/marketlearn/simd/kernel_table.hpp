@@ -1,0 +1,85 @@
+#pragma once
+/// \file
+/// A kernel table: every kernel of one architecture and element type, as plain function
+/// pointers.
+///
+/// Higher layers call kernels only through a table, so the same model code runs on the
+/// table of the compile-time arch (header-only use) or on the one chosen at run time from
+/// the CPU (the Python module). An indirect call per block of rows costs nothing next to
+/// the block's work.
+
+#include <cstddef>
+
+#include "marketlearn/simd/kernels.hpp"
+#include "marketlearn/simd/level.hpp"
+
+namespace marketlearn::simd {
+
+template <class T>
+struct kernel_table {
+    using value_type = T;
+
+    level simd_level;
+    T (*dot)(const T* x, const T* y, std::size_t n);
+    void (*axpy)(T a, const T* x, T* y, std::size_t n);
+    void (*linear_predict)(const T* X, std::size_t n_rows, std::size_t n_cols, const T* w,
+                           T intercept, T* out);
+    T (*logistic_loss)(const T* X, std::size_t n_cols, const std::size_t* rows,
+                       std::size_t n_rows, const T* y, const T* sw, const T* w, T intercept);
+    T (*logistic_loss_grad)(const T* X, std::size_t n_cols, const std::size_t* rows,
+                            std::size_t n_rows, const T* y, const T* sw, const T* w,
+                            T intercept, T* grad, T* grad_intercept);
+};
+
+/// The level an xsimd architecture tag implements (x86 tags derive from one another:
+/// avx512bw from avx512f, fma3<avx2> from avx2). Non-x86 tags report `scalar`.
+template <class Arch>
+constexpr level level_of() noexcept {
+    if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
+        return level::avx512;
+    } else if constexpr (std::is_base_of_v<xsimd::avx2, Arch>) {
+        return level::avx2;
+    } else if constexpr (std::is_base_of_v<xsimd::sse2, Arch> ||
+                         std::is_base_of_v<xsimd::avx, Arch>) {
+        return level::sse2;
+    } else {
+        return level::scalar;
+    }
+}
+
+namespace detail {
+
+/// Plain functions wrapping the kernel functors, so their addresses fit the table.
+template <class Arch, class T>
+struct table_entries {
+    static T dot(const T* x, const T* y, std::size_t n) { return dot_kernel{}(Arch{}, x, y, n); }
+    static void axpy(T a, const T* x, T* y, std::size_t n) { axpy_kernel{}(Arch{}, a, x, y, n); }
+    static void linear_predict(const T* X, std::size_t n_rows, std::size_t n_cols, const T* w,
+                               T intercept, T* out) {
+        linear_predict_kernel{}(Arch{}, X, n_rows, n_cols, w, intercept, out);
+    }
+    static T logistic_loss(const T* X, std::size_t n_cols, const std::size_t* rows,
+                           std::size_t n_rows, const T* y, const T* sw, const T* w, T intercept) {
+        return logistic_loss_kernel{}(Arch{}, X, n_cols, rows, n_rows, y, sw, w, intercept);
+    }
+    static T logistic_loss_grad(const T* X, std::size_t n_cols, const std::size_t* rows,
+                                std::size_t n_rows, const T* y, const T* sw, const T* w,
+                                T intercept, T* grad, T* grad_intercept) {
+        return logistic_loss_grad_kernel{}(Arch{}, X, n_cols, rows, n_rows, y, sw, w, intercept,
+                                           grad, grad_intercept);
+    }
+};
+
+}  // namespace detail
+
+/// Builds the table of one architecture. Instantiate it only in a translation unit
+/// compiled with that architecture's flags.
+template <class Arch, class T>
+kernel_table<T> make_kernel_table() noexcept {
+    using entries = detail::table_entries<Arch, T>;
+    return kernel_table<T>{level_of<Arch>(),       &entries::dot,
+                           &entries::axpy,         &entries::linear_predict,
+                           &entries::logistic_loss, &entries::logistic_loss_grad};
+}
+
+}  // namespace marketlearn::simd

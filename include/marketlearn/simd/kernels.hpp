@@ -1,0 +1,220 @@
+#pragma once
+/// \file
+/// SIMD kernels: one functor template per kernel, over an xsimd architecture tag.
+///
+/// The same source serves every instruction set: a translation unit compiled with
+/// AVX-512 flags instantiates `operator()(xsimd::avx512bw, ...)`, one with no flags
+/// instantiates `operator()(xsimd::sse2, ...)`. Kernels take raw pointers and sizes, never
+/// Eigen objects, because Eigen's own alignment assumptions change with -m flags.
+///
+/// `scalar_arch` selects a plain C++ body for targets xsimd does not cover.
+///
+/// Linear-model kernels see labels as y in {-1, +1} and optional sample weights `sw`
+/// (nullptr means weight 1). A row set is either contiguous (`rows == nullptr`: rows
+/// 0..n_rows-1 of X) or the index list `rows[0..n_rows)`; y and sw are indexed like X.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace marketlearn::simd {
+
+/// Architecture tag for the portable, unvectorized bodies.
+struct scalar_arch {
+    static constexpr const char* name() noexcept { return "scalar"; }
+};
+
+namespace detail {
+
+template <class Arch>
+constexpr bool is_scalar_v = std::is_same_v<Arch, scalar_arch>;
+
+/// Number of lanes of a T register on Arch (1 for scalar).
+template <class Arch, class T>
+constexpr std::size_t lanes() noexcept {
+    if constexpr (is_scalar_v<Arch>) {
+        return 1;
+    } else {
+        return xsimd::batch<T, Arch>::size;
+    }
+}
+
+/// x . y with four independent accumulators, so consecutive FMAs do not wait on each
+/// other's latency.
+template <class Arch, class T>
+T dot(const T* x, const T* y, std::size_t n) noexcept {
+    if constexpr (is_scalar_v<Arch>) {
+        T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        std::size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += x[i] * y[i];
+            s1 += x[i + 1] * y[i + 1];
+            s2 += x[i + 2] * y[i + 2];
+            s3 += x[i + 3] * y[i + 3];
+        }
+        for (; i < n; ++i) s0 += x[i] * y[i];
+        return (s0 + s1) + (s2 + s3);
+    } else {
+        using batch = xsimd::batch<T, Arch>;
+        constexpr std::size_t W = batch::size;
+        batch a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0));
+        std::size_t i = 0;
+        for (; i + 4 * W <= n; i += 4 * W) {
+            a0 = xsimd::fma(batch::load_unaligned(x + i), batch::load_unaligned(y + i), a0);
+            a1 = xsimd::fma(batch::load_unaligned(x + i + W), batch::load_unaligned(y + i + W), a1);
+            a2 = xsimd::fma(batch::load_unaligned(x + i + 2 * W),
+                            batch::load_unaligned(y + i + 2 * W), a2);
+            a3 = xsimd::fma(batch::load_unaligned(x + i + 3 * W),
+                            batch::load_unaligned(y + i + 3 * W), a3);
+        }
+        for (; i + W <= n; i += W) {
+            a0 = xsimd::fma(batch::load_unaligned(x + i), batch::load_unaligned(y + i), a0);
+        }
+        T tail = 0;
+        for (; i < n; ++i) tail += x[i] * y[i];
+        return xsimd::hadd((a0 + a1) + (a2 + a3)) + tail;
+    }
+}
+
+/// y += a * x.
+template <class Arch, class T>
+void axpy(T a, const T* x, T* y, std::size_t n) noexcept {
+    std::size_t i = 0;
+    if constexpr (!is_scalar_v<Arch>) {
+        using batch = xsimd::batch<T, Arch>;
+        constexpr std::size_t W = batch::size;
+        const batch va(a);
+        for (; i + W <= n; i += W) {
+            xsimd::fma(va, batch::load_unaligned(x + i), batch::load_unaligned(y + i))
+                .store_unaligned(y + i);
+        }
+    }
+    for (; i < n; ++i) y[i] += a * x[i];
+}
+
+/// Logistic loss and its derivative for a group of margins, vectorized.
+///
+/// With z the decision value and m = y z:
+///   loss(m)  = log(1 + e^{-m}) = log1p(e^{-|m|}) + max(-m, 0)   (never overflows)
+///   dloss/dz = -y / (1 + e^{m})                                  (e^{m} = inf gives -0)
+/// Inputs and outputs are arrays of lanes<Arch, T>() elements.
+template <class Arch, class T>
+void logistic_lanes(const T* z, const T* y, T* loss, T* dloss) noexcept {
+    if constexpr (is_scalar_v<Arch>) {
+        const T m = y[0] * z[0];
+        loss[0] = std::log1p(std::exp(-std::abs(m))) + std::max(-m, T(0));
+        dloss[0] = -y[0] / (T(1) + std::exp(m));
+    } else {
+        using batch = xsimd::batch<T, Arch>;
+        const batch vy = batch::load_unaligned(y);
+        const batch m = vy * batch::load_unaligned(z);
+        const batch zero(T(0)), one(T(1));
+        const batch l = xsimd::log1p(xsimd::exp(-xsimd::abs(m))) + xsimd::max(-m, zero);
+        const batch d = -vy / (one + xsimd::exp(m));
+        l.store_unaligned(loss);
+        d.store_unaligned(dloss);
+    }
+}
+
+/// Shared body of the two logistic kernels: rows are taken in groups of one register's
+/// width so the loss and its derivative are computed with vector exp/log1p; the group's
+/// rows stay in L1 between the dot product and the gradient update, so X is streamed
+/// from memory once per call.
+template <bool WithGradient, class Arch, class T>
+T logistic_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size_t n_rows,
+                const T* y, const T* sw, const T* w, T intercept, T* grad,
+                T* grad_intercept) noexcept {
+    constexpr std::size_t W = lanes<Arch, T>();
+    alignas(64) T z[W], yy[W], weight[W], loss[W], dloss[W];
+    const T* row_ptr[W];
+    T loss_sum = 0;
+    T intercept_sum = 0;
+    for (std::size_t start = 0; start < n_rows; start += W) {
+        const std::size_t count = std::min(W, n_rows - start);
+        for (std::size_t k = 0; k < W; ++k) {
+            if (k < count) {
+                const std::size_t r = rows ? rows[start + k] : start + k;
+                row_ptr[k] = X + r * n_cols;
+                z[k] = dot<Arch, T>(row_ptr[k], w, n_cols) + intercept;
+                yy[k] = y[r];
+                weight[k] = sw ? sw[r] : T(1);
+            } else {  // padding lanes carry weight 0, so they add nothing
+                row_ptr[k] = nullptr;
+                z[k] = 0;
+                yy[k] = 1;
+                weight[k] = 0;
+            }
+        }
+        logistic_lanes<Arch, T>(z, yy, loss, dloss);
+        for (std::size_t k = 0; k < count; ++k) {
+            loss_sum += weight[k] * loss[k];
+            if constexpr (WithGradient) {
+                const T coef = weight[k] * dloss[k];
+                axpy<Arch, T>(coef, row_ptr[k], grad, n_cols);
+                intercept_sum += coef;
+            }
+        }
+    }
+    if constexpr (WithGradient) *grad_intercept += intercept_sum;
+    return loss_sum;
+}
+
+}  // namespace detail
+
+/// Inner product of two length-n vectors.
+struct dot_kernel {
+    template <class Arch, class T>
+    T operator()(Arch, const T* x, const T* y, std::size_t n) const noexcept {
+        return detail::dot<Arch, T>(x, y, n);
+    }
+};
+
+/// y <- y + a x over n elements.
+struct axpy_kernel {
+    template <class Arch, class T>
+    void operator()(Arch, T a, const T* x, T* y, std::size_t n) const noexcept {
+        detail::axpy<Arch, T>(a, x, y, n);
+    }
+};
+
+/// out[i] = X_i . w + intercept for the n_rows contiguous rows of a row-major X.
+struct linear_predict_kernel {
+    template <class Arch, class T>
+    void operator()(Arch, const T* X, std::size_t n_rows, std::size_t n_cols, const T* w,
+                    T intercept, T* out) const noexcept {
+        for (std::size_t i = 0; i < n_rows; ++i) {
+            out[i] = detail::dot<Arch, T>(X + i * n_cols, w, n_cols) + intercept;
+        }
+    }
+};
+
+/// Returns sum_i sw_i log(1 + exp(-y_i (X_i . w + intercept))) over a row set.
+struct logistic_loss_kernel {
+    template <class Arch, class T>
+    T operator()(Arch, const T* X, std::size_t n_cols, const std::size_t* rows,
+                 std::size_t n_rows, const T* y, const T* sw, const T* w,
+                 T intercept) const noexcept {
+        return detail::logistic_rows<false, Arch, T>(X, n_cols, rows, n_rows, y, sw, w, intercept,
+                                                     nullptr, nullptr);
+    }
+};
+
+/// Fused logistic loss and gradient over a row set, reading X once.
+///
+/// Returns sum_i sw_i loss_i and ADDS sum_i sw_i dloss_i X_i to grad[0..n_cols) and
+/// sum_i sw_i dloss_i to *grad_intercept: sums, not means, so blocks (threads, data
+/// partitions) can be added up by the caller in any fixed order.
+struct logistic_loss_grad_kernel {
+    template <class Arch, class T>
+    T operator()(Arch, const T* X, std::size_t n_cols, const std::size_t* rows,
+                 std::size_t n_rows, const T* y, const T* sw, const T* w, T intercept, T* grad,
+                 T* grad_intercept) const noexcept {
+        return detail::logistic_rows<true, Arch, T>(X, n_cols, rows, n_rows, y, sw, w, intercept,
+                                                    grad, grad_intercept);
+    }
+};
+
+}  // namespace marketlearn::simd
