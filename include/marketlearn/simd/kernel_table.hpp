@@ -29,6 +29,15 @@ struct kernel_table {
     T (*logistic_loss_grad)(const T* X, std::size_t n_cols, const std::size_t* rows,
                             std::size_t n_rows, const T* y, const T* sw, const T* w,
                             T intercept, T* grad, T* grad_intercept);
+    /// Any loss_kind (losses.hpp): loss sum over a row set.
+    T (*linear_loss)(loss_kind kind, const loss_params<T>& p, const T* X, std::size_t n_cols,
+                     const std::size_t* rows, std::size_t n_rows, const T* y, const T* sw,
+                     const T* w, T intercept);
+    /// Any loss_kind: loss sum, and gradient sums ADDED to grad / *grad_intercept.
+    T (*linear_loss_grad)(loss_kind kind, const loss_params<T>& p, const T* X,
+                          std::size_t n_cols, const std::size_t* rows, std::size_t n_rows,
+                          const T* y, const T* sw, const T* w, T intercept, T* grad,
+                          T* grad_intercept);
 };
 
 /// The level an xsimd architecture tag implements (x86 tags derive from one another:
@@ -68,6 +77,19 @@ struct table_entries {
         return logistic_loss_grad_kernel{}(Arch{}, X, n_cols, rows, n_rows, y, sw, w, intercept,
                                            grad, grad_intercept);
     }
+    static T linear_loss(loss_kind kind, const loss_params<T>& p, const T* X, std::size_t n_cols,
+                         const std::size_t* rows, std::size_t n_rows, const T* y, const T* sw,
+                         const T* w, T intercept) {
+        return linear_loss_kernel{}(Arch{}, kind, p, X, n_cols, rows, n_rows, y, sw, w,
+                                    intercept);
+    }
+    static T linear_loss_grad(loss_kind kind, const loss_params<T>& p, const T* X,
+                              std::size_t n_cols, const std::size_t* rows, std::size_t n_rows,
+                              const T* y, const T* sw, const T* w, T intercept, T* grad,
+                              T* grad_intercept) {
+        return linear_loss_grad_kernel{}(Arch{}, kind, p, X, n_cols, rows, n_rows, y, sw, w,
+                                         intercept, grad, grad_intercept);
+    }
 };
 
 }  // namespace detail
@@ -77,9 +99,10 @@ struct table_entries {
 template <class Arch, class T>
 kernel_table<T> make_kernel_table() noexcept {
     using entries = detail::table_entries<Arch, T>;
-    return kernel_table<T>{level_of<Arch>(),       &entries::dot,
-                           &entries::axpy,         &entries::linear_predict,
-                           &entries::logistic_loss, &entries::logistic_loss_grad};
+    return kernel_table<T>{level_of<Arch>(),           &entries::dot,
+                           &entries::axpy,             &entries::linear_predict,
+                           &entries::logistic_loss,    &entries::logistic_loss_grad,
+                           &entries::linear_loss,      &entries::linear_loss_grad};
 }
 
 }  // namespace marketlearn::simd

@@ -20,6 +20,8 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "marketlearn/simd/losses.hpp"
+
 namespace marketlearn::simd {
 
 /// Architecture tag for the portable, unvectorized bodies.
@@ -95,38 +97,28 @@ void axpy(T a, const T* x, T* y, std::size_t n) noexcept {
     for (; i < n; ++i) y[i] += a * x[i];
 }
 
-/// Logistic loss and its derivative for a group of margins, vectorized.
-///
-/// With z the decision value and m = y z:
-///   loss(m)  = log(1 + e^{-m}) = log1p(e^{-|m|}) + max(-m, 0)   (never overflows)
-///   dloss/dz = -y / (1 + e^{m})                                  (e^{m} = inf gives -0)
-/// Inputs and outputs are arrays of lanes<Arch, T>() elements.
-template <class Arch, class T>
-void logistic_lanes(const T* z, const T* y, T* loss, T* dloss) noexcept {
+/// Loss and derivative for one register of decision values (lanes<Arch, T>() of them).
+template <loss_kind Kind, class Arch, class T>
+void loss_lanes(const T* z, const T* y, const loss_params<T>& p, T* loss, T* dloss) noexcept {
     if constexpr (is_scalar_v<Arch>) {
-        const T m = y[0] * z[0];
-        loss[0] = std::log1p(std::exp(-std::abs(m))) + std::max(-m, T(0));
-        dloss[0] = -y[0] / (T(1) + std::exp(m));
+        pointwise_loss<Kind>::eval(z[0], y[0], p, loss[0], dloss[0]);
     } else {
         using batch = xsimd::batch<T, Arch>;
-        const batch vy = batch::load_unaligned(y);
-        const batch m = vy * batch::load_unaligned(z);
-        const batch zero(T(0)), one(T(1));
-        const batch l = xsimd::log1p(xsimd::exp(-xsimd::abs(m))) + xsimd::max(-m, zero);
-        const batch d = -vy / (one + xsimd::exp(m));
+        batch l, d;
+        pointwise_loss<Kind>::eval(batch::load_unaligned(z), batch::load_unaligned(y), p, l, d);
         l.store_unaligned(loss);
         d.store_unaligned(dloss);
     }
 }
 
-/// Shared body of the two logistic kernels: rows are taken in groups of one register's
-/// width so the loss and its derivative are computed with vector exp/log1p; the group's
-/// rows stay in L1 between the dot product and the gradient update, so X is streamed
-/// from memory once per call.
-template <bool WithGradient, class Arch, class T>
-T logistic_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size_t n_rows,
-                const T* y, const T* sw, const T* w, T intercept, T* grad,
-                T* grad_intercept) noexcept {
+/// Shared body of the linear-model loss kernels: rows are taken in groups of one
+/// register's width so the loss and its derivative are computed with vector exp/log;
+/// the group's rows stay in L1 between the dot product and the gradient update, so X is
+/// streamed from memory once per call.
+template <bool WithGradient, loss_kind Kind, class Arch, class T>
+T linear_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size_t n_rows,
+              const T* y, const T* sw, const T* w, T intercept, const loss_params<T>& p,
+              T* grad, T* grad_intercept) noexcept {
     constexpr std::size_t W = lanes<Arch, T>();
     alignas(64) T z[W], yy[W], weight[W], loss[W], dloss[W];
     const T* row_ptr[W];
@@ -141,14 +133,14 @@ T logistic_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::si
                 z[k] = dot<Arch, T>(row_ptr[k], w, n_cols) + intercept;
                 yy[k] = y[r];
                 weight[k] = sw ? sw[r] : T(1);
-            } else {  // padding lanes carry weight 0, so they add nothing
-                row_ptr[k] = nullptr;
+            } else {  // padding lanes: a harmless point (every loss is finite at z=0, y=1)
+                row_ptr[k] = nullptr;  // and weight 0, so they add nothing
                 z[k] = 0;
                 yy[k] = 1;
                 weight[k] = 0;
             }
         }
-        logistic_lanes<Arch, T>(z, yy, loss, dloss);
+        loss_lanes<Kind, Arch, T>(z, yy, p, loss, dloss);
         for (std::size_t k = 0; k < count; ++k) {
             loss_sum += weight[k] * loss[k];
             if constexpr (WithGradient) {
@@ -160,6 +152,30 @@ T logistic_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::si
     }
     if constexpr (WithGradient) *grad_intercept += intercept_sum;
     return loss_sum;
+}
+
+/// Runs `linear_rows` for a loss chosen at run time: one switch per call, not per row.
+template <bool WithGradient, class Arch, class T>
+T linear_rows_any(loss_kind kind, const T* X, std::size_t n_cols, const std::size_t* rows,
+                  std::size_t n_rows, const T* y, const T* sw, const T* w, T intercept,
+                  const loss_params<T>& p, T* grad, T* grad_intercept) noexcept {
+#define MARKETLEARN_LOSS_CASE(K)                                                              \
+    case loss_kind::K:                                                                      \
+        return linear_rows<WithGradient, loss_kind::K, Arch, T>(X, n_cols, rows, n_rows, y, sw, \
+                                                                w, intercept, p, grad,       \
+                                                                grad_intercept);
+    switch (kind) {
+        MARKETLEARN_LOSS_CASE(logistic)
+        MARKETLEARN_LOSS_CASE(squared_error)
+        MARKETLEARN_LOSS_CASE(huber)
+        MARKETLEARN_LOSS_CASE(hinge)
+        MARKETLEARN_LOSS_CASE(modified_huber)
+        MARKETLEARN_LOSS_CASE(poisson)
+        MARKETLEARN_LOSS_CASE(gamma)
+        MARKETLEARN_LOSS_CASE(tweedie)
+    }
+#undef MARKETLEARN_LOSS_CASE
+    return T(0);
 }
 
 }  // namespace detail
@@ -197,8 +213,8 @@ struct logistic_loss_kernel {
     T operator()(Arch, const T* X, std::size_t n_cols, const std::size_t* rows,
                  std::size_t n_rows, const T* y, const T* sw, const T* w,
                  T intercept) const noexcept {
-        return detail::logistic_rows<false, Arch, T>(X, n_cols, rows, n_rows, y, sw, w, intercept,
-                                                     nullptr, nullptr);
+        return detail::linear_rows<false, loss_kind::logistic, Arch, T>(
+            X, n_cols, rows, n_rows, y, sw, w, intercept, loss_params<T>{}, nullptr, nullptr);
     }
 };
 
@@ -212,8 +228,31 @@ struct logistic_loss_grad_kernel {
     T operator()(Arch, const T* X, std::size_t n_cols, const std::size_t* rows,
                  std::size_t n_rows, const T* y, const T* sw, const T* w, T intercept, T* grad,
                  T* grad_intercept) const noexcept {
-        return detail::logistic_rows<true, Arch, T>(X, n_cols, rows, n_rows, y, sw, w, intercept,
-                                                    grad, grad_intercept);
+        return detail::linear_rows<true, loss_kind::logistic, Arch, T>(
+            X, n_cols, rows, n_rows, y, sw, w, intercept, loss_params<T>{}, grad, grad_intercept);
+    }
+};
+
+/// Sum of sw_i l(X_i . w + intercept, y_i) over a row set, for any loss_kind.
+struct linear_loss_kernel {
+    template <class Arch, class T>
+    T operator()(Arch, loss_kind kind, const loss_params<T>& p, const T* X, std::size_t n_cols,
+                 const std::size_t* rows, std::size_t n_rows, const T* y, const T* sw, const T* w,
+                 T intercept) const noexcept {
+        return detail::linear_rows_any<false, Arch, T>(kind, X, n_cols, rows, n_rows, y, sw, w,
+                                                       intercept, p, nullptr, nullptr);
+    }
+};
+
+/// Fused loss sum and gradient sums for any loss_kind, reading X once; same contract as
+/// logistic_loss_grad_kernel (returns the loss sum, ADDS to grad and *grad_intercept).
+struct linear_loss_grad_kernel {
+    template <class Arch, class T>
+    T operator()(Arch, loss_kind kind, const loss_params<T>& p, const T* X, std::size_t n_cols,
+                 const std::size_t* rows, std::size_t n_rows, const T* y, const T* sw, const T* w,
+                 T intercept, T* grad, T* grad_intercept) const noexcept {
+        return detail::linear_rows_any<true, Arch, T>(kind, X, n_cols, rows, n_rows, y, sw, w,
+                                                      intercept, p, grad, grad_intercept);
     }
 };
 

@@ -1,0 +1,119 @@
+#pragma once
+/// \file
+/// Pointwise losses of a linear model's decision value z against a target y, written once
+/// for a scalar T or an xsimd batch, so the fused kernels evaluate a register of rows at
+/// a time with vector exp/log.
+///
+/// Each loss gives the value l(z, y) and its derivative dl/dz. Classification losses take
+/// y in {-1, +1}; regression losses take the raw target. GLM losses use the log link
+/// (mu = e^z, so predictions are never negative) and are *half deviances*, constants
+/// included, as in scikit-learn's Poisson/Gamma/Tweedie regressors: the loss is 0 at a
+/// perfect prediction, so objectives compare across libraries.
+
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace marketlearn::simd {
+
+/// Which loss a linear kernel evaluates.
+enum class loss_kind : int {
+    logistic = 0,        ///< log(1 + e^{-yz})
+    squared_error = 1,   ///< (z - y)^2 / 2
+    huber = 2,           ///< r^2/2 if |r| <= eps else eps |r| - eps^2/2, r = z - y
+    hinge = 3,           ///< max(0, 1 - yz)
+    modified_huber = 4,  ///< max(0, 1 - yz)^2 if yz >= -1 else -4yz
+    poisson = 5,         ///< half deviance, log link: e^z - yz + y log y - y
+    gamma = 6,           ///< half deviance, log link: z - log y + y e^{-z} - 1
+    tweedie = 7,         ///< half deviance, log link, power p in (1, 2)
+};
+
+inline constexpr int n_loss_kinds = 8;
+
+/// Parameters some losses read: Huber's epsilon, Tweedie's power.
+template <class T>
+struct loss_params {
+    T epsilon = T(0.1);
+    T power = T(1.5);
+};
+
+namespace detail {
+
+// Branch-free choice that works for bool (scalar) and batch_bool (SIMD) conditions.
+template <class T>
+T pick(bool condition, T if_true, T if_false) noexcept {
+    return condition ? if_true : if_false;
+}
+template <class T, class A>
+xsimd::batch<T, A> pick(const xsimd::batch_bool<T, A>& condition, const xsimd::batch<T, A>& if_true,
+                        const xsimd::batch<T, A>& if_false) noexcept {
+    return xsimd::select(condition, if_true, if_false);
+}
+
+/// y log y with 0 log 0 = 0 (the Poisson deviance constant).
+template <class V>
+V ylogy(const V& y) noexcept {
+    const V zero(0);
+    return pick(y > zero, y * xsimd::log(pick(y > zero, y, V(1))), zero);
+}
+
+}  // namespace detail
+
+/// Evaluates loss `Kind` at decision values z (scalar or batch) against targets y.
+template <loss_kind Kind>
+struct pointwise_loss {
+    template <class V, class T>
+    static void eval(const V& z, const V& y, const loss_params<T>& p, V& loss, V& dloss) noexcept {
+        using detail::pick;
+        const V zero(T(0)), one(T(1));
+        if constexpr (Kind == loss_kind::logistic) {
+            // log1p(e^{-|m|}) + max(-m, 0) never overflows; e^{m} = inf gives dloss = -0.
+            const V m = y * z;
+            loss = xsimd::log1p(xsimd::exp(-xsimd::abs(m))) + xsimd::max(-m, zero);
+            dloss = -y / (one + xsimd::exp(m));
+        } else if constexpr (Kind == loss_kind::squared_error) {
+            const V r = z - y;
+            loss = T(0.5) * r * r;
+            dloss = r;
+        } else if constexpr (Kind == loss_kind::huber) {
+            const V r = z - y;
+            const V a = xsimd::abs(r);
+            const V eps(p.epsilon);
+            const auto inside = a <= eps;
+            loss = pick(inside, T(0.5) * r * r, eps * a - T(0.5) * eps * eps);
+            dloss = pick(inside, r, pick(r > zero, eps, -eps));
+        } else if constexpr (Kind == loss_kind::hinge) {
+            const V m = y * z;
+            const auto active = m < one;
+            loss = pick(active, one - m, zero);
+            dloss = pick(active, -y, zero);
+        } else if constexpr (Kind == loss_kind::modified_huber) {
+            const V m = y * z;
+            const V gap = one - m;
+            const auto linear = m < V(T(-1));
+            const auto active = m < one;
+            loss = pick(linear, T(-4) * m, pick(active, gap * gap, zero));
+            dloss = pick(linear, T(-4) * y, pick(active, T(-2) * y * gap, zero));
+        } else if constexpr (Kind == loss_kind::poisson) {
+            const V mu = xsimd::exp(z);
+            loss = mu - y * z + detail::ylogy(y) - y;
+            dloss = mu - y;
+        } else if constexpr (Kind == loss_kind::gamma) {
+            // y > 0 is checked by the caller; log(y) of a padding lane sees y = 1.
+            const V y_over_mu = y * xsimd::exp(-z);
+            loss = z - xsimd::log(y) + y_over_mu - one;
+            dloss = one - y_over_mu;
+        } else {
+            static_assert(Kind == loss_kind::tweedie, "unknown loss_kind");
+            // mu^{1-p} = e^{(1-p) z}, mu^{2-p} = e^{(2-p) z}; the y^{2-p} term makes the
+            // loss a deviance (0 at mu = y) and vanishes for y = 0.
+            const T p1 = T(1) - p.power, p2 = T(2) - p.power;
+            const V a = xsimd::exp(p1 * z), b = xsimd::exp(p2 * z);
+            const V y_term = pick(y > zero, xsimd::exp(p2 * xsimd::log(pick(y > zero, y, one))), zero);
+            loss = y_term / (p1 * p2) - y * a / p1 + b / p2;
+            dloss = b - y * a;
+        }
+    }
+};
+
+}  // namespace marketlearn::simd
