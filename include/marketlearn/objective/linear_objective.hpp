@@ -1,0 +1,274 @@
+#pragma once
+/// \file
+/// A linear model's objective: any pointwise loss (simd/losses.hpp) plus an elastic-net
+/// penalty, over dense row-major data, as a separable composite objective.
+///
+///   F(w, b) = (1 / W) sum_i sw_i l(x_i . w + b, y_i) + (alpha (1 - rho) / 2) ||w||^2
+///   G(w)    = alpha rho ||w||_1
+///   objective = F + G,   W = sum_i sw_i,   rho = l1_ratio in [0, 1]
+///
+/// F is smooth: evaluate / evaluate_with_gradient give F and its gradient. G is not: it
+/// enters through its proximal operator (soft thresholding), which is what makes weights
+/// exactly zero. Penalty none / l2 / l1 / elasticnet are alpha = 0 / rho = 0 / rho = 1 /
+/// rho in (0, 1). The intercept b (last coordinate) is never penalized.
+///
+/// X, y and sample_weight are views on the caller's memory: never copied. A subset of
+/// rows (e.g. the training part when a validation split is held out) is an index list.
+/// Full passes run in fixed blocks of rows, optionally on several threads, reduced in
+/// block order: the result is bitwise the same for any number of threads.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "marketlearn/core/error.hpp"
+#include "marketlearn/core/parallel.hpp"
+#include "marketlearn/objective/block_sums.hpp"
+#include "marketlearn/simd/dispatch.hpp"
+
+namespace marketlearn::objective {
+
+template <class T>
+struct LinearObjectiveSpec {
+    simd::loss_kind loss = simd::loss_kind::logistic;
+    simd::loss_params<T> loss_params{};
+    T alpha = T(0);     ///< penalty strength
+    T l1_ratio = T(0);  ///< share of L1 in the penalty (rho)
+    bool fit_intercept = true;
+    std::size_t n_jobs = 1;  ///< threads for full passes
+};
+
+template <class T>
+class LinearObjective {
+public:
+    using Scalar = T;
+    using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+
+    /// Rows per block in full passes: fixed so sums are always formed in the same order.
+    static constexpr std::size_t block_rows = 2048;
+
+    /// `rows`/`n_subset`: optional subset of row indices to fit on (nullptr: all rows).
+    LinearObjective(const T* X, std::size_t n_rows, std::size_t n_cols, const T* y,
+                    const T* sample_weight, const LinearObjectiveSpec<T>& spec,
+                    const std::size_t* rows = nullptr, std::size_t n_subset = 0)
+        : X_(X), n_cols_(n_cols), y_(y), sw_(sample_weight), spec_(spec),
+          kernels_(simd::kernels<T>()) {
+        require(n_rows > 0, "X has 0 rows (n_samples=0); at least one is required");
+        require(n_cols > 0, "X has 0 columns (n_features=0); at least one is required");
+        require(std::isfinite(spec.alpha) && spec.alpha >= T(0), "alpha=", spec.alpha,
+                " must be a finite number >= 0");
+        require(spec.l1_ratio >= T(0) && spec.l1_ratio <= T(1), "l1_ratio=", spec.l1_ratio,
+                " must be in [0, 1]");
+        if (rows != nullptr) {
+            require(n_subset > 0, "the row subset is empty");
+            for (std::size_t i = 0; i < n_subset; ++i) {
+                require(rows[i] < n_rows, "row index ", rows[i], " is outside the ", n_rows,
+                        " rows of X");
+            }
+            subset_.assign(rows, rows + n_subset);
+        }
+        n_active_ = rows ? n_subset : n_rows;
+        total_weight_ = 0;
+        for (std::size_t p = 0; p < n_active_; ++p) total_weight_ += weight_of(base_row(p));
+        require(total_weight_ > 0, "sample_weight sums to ", total_weight_,
+                " over the rows used for fitting; it must have a positive sum");
+        l2_ = spec.alpha * (T(1) - spec.l1_ratio);
+        l1_ = spec.alpha * spec.l1_ratio;
+    }
+
+    std::size_t num_parameters() const noexcept { return n_cols_ + (spec_.fit_intercept ? 1 : 0); }
+    std::size_t num_functions() const noexcept { return n_active_; }
+    std::size_t num_features() const noexcept { return n_cols_; }
+    const LinearObjectiveSpec<T>& spec() const noexcept { return spec_; }
+    double total_weight() const noexcept { return total_weight_; }
+
+    /// Smooth part F over all rows used for fitting.
+    T evaluate(const Vector& w) const {
+        check_size(w);
+        const std::size_t n_blocks = blocks();
+        block_loss_.assign(n_blocks, 0.0);
+        parallel_for_blocks(n_blocks, spec_.n_jobs, [&](std::size_t b) {
+            const auto [begin, count] = block_range(b);
+            block_loss_[b] = static_cast<double>(kernels_.linear_loss(
+                spec_.loss, spec_.loss_params, block_X(begin), n_cols_, block_rows_ptr(begin),
+                count, block_y(begin), block_sw(begin), w.data(), intercept(w)));
+        });
+        double loss = 0;
+        for (double l : block_loss_) loss += l;  // block order: same bits for any n_jobs
+        return static_cast<T>(loss / total_weight_) + smooth_penalty(w);
+    }
+
+    /// F and its gradient over all rows used for fitting, reading X once.
+    T evaluate_with_gradient(const Vector& w, Vector& grad) const {
+        check_size(w);
+        const std::size_t n_blocks = blocks();
+        block_loss_.assign(n_blocks, 0.0);
+        block_grad_.assign(n_blocks * (n_cols_ + 1), T(0));
+        parallel_for_blocks(n_blocks, spec_.n_jobs, [&](std::size_t b) {
+            const auto [begin, count] = block_range(b);
+            T* g = block_grad_.data() + b * (n_cols_ + 1);
+            block_loss_[b] = static_cast<double>(kernels_.linear_loss_grad(
+                spec_.loss, spec_.loss_params, block_X(begin), n_cols_, block_rows_ptr(begin),
+                count, block_y(begin), block_sw(begin), w.data(), intercept(w), g, g + n_cols_));
+        });
+        grad.setZero(num_parameters());
+        double loss = 0, grad_intercept = 0;
+        for (std::size_t b = 0; b < n_blocks; ++b) {
+            loss += block_loss_[b];
+            const T* g = block_grad_.data() + b * (n_cols_ + 1);
+            grad.head(n_cols_) += Eigen::Map<const Vector>(g, static_cast<Eigen::Index>(n_cols_));
+            grad_intercept += g[n_cols_];
+        }
+        const T scale = static_cast<T>(1.0 / total_weight_);
+        grad.head(n_cols_) *= scale;
+        if (l2_ > T(0)) grad.head(n_cols_) += l2_ * w.head(n_cols_);
+        if (spec_.fit_intercept) grad[n_cols_] = static_cast<T>(grad_intercept / total_weight_);
+        return static_cast<T>(loss / total_weight_) + smooth_penalty(w);
+    }
+
+    /// Mini-batch estimate of F and its gradient over positions [begin, begin + batch_size)
+    /// of the current visiting order. Unbiased: weights are scaled by n / W, not
+    /// normalized per batch, so a weight still counts when a batch holds one row.
+    T evaluate_with_gradient(const Vector& w, std::size_t begin, std::size_t batch_size,
+                             Vector& grad) const {
+        check_size(w);
+        require(batch_size > 0 && begin + batch_size <= n_active_, "batch [", begin, ", ",
+                begin + batch_size, ") is outside the ", n_active_, " rows");
+        grad.setZero(num_parameters());
+        T grad_intercept = 0;
+        const T loss = ordered_pass(w, begin, batch_size, grad.data(), &grad_intercept);
+        const T scale = static_cast<T>(static_cast<double>(n_active_) /
+                                       (total_weight_ * static_cast<double>(batch_size)));
+        grad.head(n_cols_) *= scale;
+        if (l2_ > T(0)) grad.head(n_cols_) += l2_ * w.head(n_cols_);
+        if (spec_.fit_intercept) grad[n_cols_] = grad_intercept * scale;
+        return loss * scale + smooth_penalty(w);
+    }
+
+    /// Unnormalized sums over positions [begin, begin + count) of the current order: what
+    /// a driver adds up across blocks or data partitions before normalizing. Sets grad_sum
+    /// to sum_i sw_i dl_i [x_i, 1] (no penalty).
+    BlockSums<T> sum_over_block(const Vector& w, std::size_t begin, std::size_t count,
+                                Vector& grad_sum) const {
+        check_size(w);
+        require(begin + count <= n_active_, "block [", begin, ", ", begin + count,
+                ") is outside the ", n_active_, " rows");
+        grad_sum.setZero(num_parameters());
+        T grad_intercept = 0;
+        BlockSums<T> sums;
+        sums.loss = ordered_pass(w, begin, count, grad_sum.data(), &grad_intercept);
+        if (spec_.fit_intercept) grad_sum[n_cols_] = grad_intercept;
+        for (std::size_t p = begin; p < begin + count; ++p) sums.weight += weight_of(ordered_row(p));
+        return sums;
+    }
+
+    /// Draws a new visiting order for mini-batches; full passes keep storage order.
+    void shuffle(std::mt19937_64& rng) {
+        if (order_.size() != n_active_) {
+            order_.resize(n_active_);
+            for (std::size_t p = 0; p < n_active_; ++p) order_[p] = base_row(p);
+        }
+        std::shuffle(order_.begin(), order_.end(), rng);
+    }
+
+    /// The non-smooth part G(w) = alpha rho ||w||_1 (0 without L1).
+    T nonsmooth(const Vector& w) const {
+        return l1_ > T(0) ? l1_ * w.head(n_cols_).template lpNorm<1>() : T(0);
+    }
+
+    /// Proximal step for `step` * G: soft-thresholds each coefficient by step * alpha * rho,
+    /// w_j <- sign(w_j) max(|w_j| - step alpha rho, 0). Weights that the data does not
+    /// support end exactly at 0. The intercept is untouched.
+    void proximal(Vector& w, T step) const {
+        if (!(l1_ > T(0))) return;
+        const T threshold = step * l1_;
+        for (std::size_t j = 0; j < n_cols_; ++j) {
+            const T v = w[static_cast<Eigen::Index>(j)];
+            w[static_cast<Eigen::Index>(j)] =
+                v > threshold ? v - threshold : (v < -threshold ? v + threshold : T(0));
+        }
+    }
+
+    /// Per-coordinate proximal step (adaptive methods scale each coordinate's step).
+    void proximal(Vector& w, const Vector& steps) const {
+        if (!(l1_ > T(0))) return;
+        for (std::size_t j = 0; j < n_cols_; ++j) {
+            const auto jj = static_cast<Eigen::Index>(j);
+            const T threshold = steps[jj] * l1_;
+            const T v = w[jj];
+            w[jj] = v > threshold ? v - threshold : (v < -threshold ? v + threshold : T(0));
+        }
+    }
+
+    bool has_nonsmooth_part() const noexcept { return l1_ > T(0); }
+
+private:
+    T intercept(const Vector& w) const noexcept {
+        return spec_.fit_intercept ? w[static_cast<Eigen::Index>(n_cols_)] : T(0);
+    }
+    T smooth_penalty(const Vector& w) const {
+        return l2_ > T(0) ? T(0.5) * l2_ * w.head(n_cols_).squaredNorm() : T(0);
+    }
+    std::size_t base_row(std::size_t p) const noexcept { return subset_.empty() ? p : subset_[p]; }
+    std::size_t ordered_row(std::size_t p) const noexcept {
+        return order_.empty() ? base_row(p) : order_[p];
+    }
+    double weight_of(std::size_t row) const noexcept { return sw_ ? sw_[row] : 1.0; }
+
+    std::size_t blocks() const noexcept { return (n_active_ + block_rows - 1) / block_rows; }
+    std::pair<std::size_t, std::size_t> block_range(std::size_t b) const noexcept {
+        const std::size_t begin = b * block_rows;
+        return {begin, std::min(block_rows, n_active_ - begin)};
+    }
+    // Full passes: contiguous rows when there is no subset (the fast, streaming case).
+    const T* block_X(std::size_t begin) const noexcept {
+        return subset_.empty() ? X_ + begin * n_cols_ : X_;
+    }
+    const std::size_t* block_rows_ptr(std::size_t begin) const noexcept {
+        return subset_.empty() ? nullptr : subset_.data() + begin;
+    }
+    const T* block_y(std::size_t begin) const noexcept { return subset_.empty() ? y_ + begin : y_; }
+    const T* block_sw(std::size_t begin) const noexcept {
+        if (sw_ == nullptr) return nullptr;
+        return subset_.empty() ? sw_ + begin : sw_;
+    }
+
+    void check_size(const Vector& w) const {
+        require(static_cast<std::size_t>(w.size()) == num_parameters(), "coefficient vector has ",
+                w.size(), " entries; this objective has ", num_parameters());
+    }
+
+    T ordered_pass(const Vector& w, std::size_t begin, std::size_t count, T* grad,
+                   T* grad_intercept) const {
+        if (!order_.empty()) {
+            return kernels_.linear_loss_grad(spec_.loss, spec_.loss_params, X_, n_cols_,
+                                             order_.data() + begin, count, y_, sw_, w.data(),
+                                             intercept(w), grad, grad_intercept);
+        }
+        return kernels_.linear_loss_grad(spec_.loss, spec_.loss_params, block_X(begin), n_cols_,
+                                         block_rows_ptr(begin), count, block_y(begin),
+                                         block_sw(begin), w.data(), intercept(w), grad,
+                                         grad_intercept);
+    }
+
+    const T* X_;
+    std::size_t n_cols_;
+    const T* y_;
+    const T* sw_;
+    LinearObjectiveSpec<T> spec_;
+    const simd::kernel_table<T>& kernels_;
+    std::vector<std::size_t> subset_;
+    std::vector<std::size_t> order_;
+    std::size_t n_active_ = 0;
+    double total_weight_ = 0;
+    T l2_ = 0, l1_ = 0;
+    mutable std::vector<double> block_loss_;
+    mutable std::vector<T> block_grad_;
+};
+
+}  // namespace marketlearn::objective
