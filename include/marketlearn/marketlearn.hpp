@@ -4,18 +4,22 @@
 /// marketing models. Include this header; the rest are internals.
 ///
 /// Layers, from data to numerics (one folder each):
-///   models/     fit functions and fitted models (fit_logistic_regression, LinearModel)
-///   optim/      optimizers, schedules, callbacks (LBFGS, GradientDescent, SGD)
+///   models/     fit functions and fitted models (fit_linear, fit_logistic_regression,
+///               LinearModel)
+///   optim/      optimizers (GradientDescent, SGD + update policies: Momentum, Nesterov,
+///               Adagrad, RMSprop, Adam, AdamW; LBFGS), schedules, clipping, callbacks
 ///   objective/  loss + regularizer over data, as separable objectives
 ///   loss/       scalar loss forms
 ///   simd/       xsimd kernels over raw pointers, per architecture
 
 #include "marketlearn/version.hpp"
 #include "marketlearn/core/error.hpp"
+#include "marketlearn/core/parallel.hpp"
 #include "marketlearn/simd/dispatch.hpp"
 #include "marketlearn/loss/logistic.hpp"
 #include "marketlearn/objective/traits.hpp"
 #include "marketlearn/objective/block_sums.hpp"
+#include "marketlearn/objective/linear_objective.hpp"
 #include "marketlearn/objective/logistic_objective.hpp"
 #include "marketlearn/optim/result.hpp"
 #include "marketlearn/optim/callbacks.hpp"
@@ -23,6 +27,9 @@
 #include "marketlearn/optim/gradient_descent.hpp"
 #include "marketlearn/optim/sgd.hpp"
 #include "marketlearn/optim/lbfgs.hpp"
+#include "marketlearn/optim/any_schedule.hpp"
+#include "marketlearn/optim/clipping.hpp"
 #include "marketlearn/models/linear_model.hpp"
+#include "marketlearn/models/linear.hpp"
 #include "marketlearn/models/logistic_regression.hpp"
 #include "marketlearn/models/metrics.hpp"

@@ -1,78 +1,52 @@
 #pragma once
 /// \file
-/// Full-batch gradient descent.
+/// Full-batch gradient descent:  w_{t+1} = w_t - eta_t grad F(w_t)  (then prox for L1).
 ///
-///   w_{t+1} = w_t - eta_t grad f(w_t)
-///
-/// Each iteration is one pass over all the data (one fused loss+gradient kernel call per
-/// block of rows). Deterministic; the baseline every other method is compared to.
+/// The first-order loop of sgd.hpp with every row in each step: deterministic, each step
+/// one fused pass over X, the exact objective every iteration. Momentum / Nesterov turn
+/// it into heavy-ball / accelerated gradient through the Update policy.
 
 #include <cstddef>
 
-#include "marketlearn/core/error.hpp"
-#include "marketlearn/objective/traits.hpp"
-#include "marketlearn/optim/callbacks.hpp"
-#include "marketlearn/optim/result.hpp"
-#include "marketlearn/optim/schedules.hpp"
-#include "marketlearn/optim/stopping.hpp"
+#include "marketlearn/optim/sgd.hpp"
 
 namespace marketlearn::optim {
 
-template <class T, class Schedule = ConstantSchedule<T>>
+template <class T, class Schedule = ConstantSchedule<T>, class Update = VanillaUpdate<T>>
 class GradientDescent {
 public:
     struct Options {
         std::size_t max_iter = 1000;
-        T tol = T(1e-4);                 ///< objective improvement rule; <= 0 disables
+        T tol = T(1e-4);                  ///< objective-improvement rule; <= 0 disables
         std::size_t n_iter_no_change = 5;
-        T gradient_tol = T(0);           ///< stop when max |grad_j| <= gradient_tol; 0 disables
+        T gradient_tol = T(0);            ///< stop when max |grad_j| <= gradient_tol; 0 disables
+        T clip_norm = T(0);
+        T clip_value = T(0);
     };
 
-    GradientDescent(Options options, Schedule schedule) : options_(options), schedule_(schedule) {
-        require(options_.max_iter > 0, "max_iter=0 must be >= 1");
-        require(options_.n_iter_no_change > 0, "n_iter_no_change=0 must be >= 1");
-        require(!std::isnan(options_.tol), "tol must not be NaN");
-        schedule_.validate();
-    }
+    explicit GradientDescent(Options options, Schedule schedule = Schedule{}, Update update = Update{})
+        : loop_(to_loop(options), std::move(schedule), std::move(update)) {}
 
-    template <class Objective, class Vector, class... Callbacks>
-    Result<T> optimize(Objective& f, Vector& w, Callbacks&&... callbacks) const {
-        objective::check_differentiable<Objective, Vector>();
-        Vector grad;
-        Result<T> result;
-        NoImprovementStop<T> stall(options_.tol, options_.n_iter_no_change);
-        notify_begin(w, callbacks...);
-        T value = f.evaluate_with_gradient(w, grad);
-        check_not_diverged(value, 0, schedule_.rate(0));
-        for (std::size_t it = 1; it <= options_.max_iter; ++it) {
-            const T eta = schedule_.rate(it - 1);
-            w -= eta * grad;
-            value = f.evaluate_with_gradient(w, grad);
-            check_not_diverged(value, it, eta);
-            result.iterations = it;
-            if (notify_end_epoch(it, value, w, callbacks...)) {
-                result.reason = StopReason::callback;
-                break;
-            }
-            if (options_.gradient_tol > T(0) && grad.cwiseAbs().maxCoeff() <= options_.gradient_tol) {
-                result.converged = true;
-                result.reason = StopReason::converged_gradient;
-                break;
-            }
-            if (stall.update(value)) {
-                result.converged = true;
-                result.reason = StopReason::converged_tol;
-                break;
-            }
-        }
-        result.objective = value;
-        notify_end(w, result, callbacks...);
-        return result;
+    template <class Objective, class V, class... Callbacks>
+    Result<T> optimize(Objective& f, V& w, Callbacks&&... callbacks) const {
+        return loop_.optimize(f, w, std::forward<Callbacks>(callbacks)...);
     }
 
 private:
-    Options options_;
-    Schedule schedule_;
+    using Loop = SGD<T, Schedule, Update>;
+    static typename Loop::Options to_loop(const Options& o) {
+        typename Loop::Options l;
+        l.max_iter = o.max_iter;
+        l.tol = o.tol;
+        l.n_iter_no_change = o.n_iter_no_change;
+        l.batch_size = 0;  // all rows
+        l.shuffle = false;
+        l.gradient_tol = o.gradient_tol;
+        l.clip_norm = o.clip_norm;
+        l.clip_value = o.clip_value;
+        return l;
+    }
+    Loop loop_;
 };
 
 }  // namespace marketlearn::optim

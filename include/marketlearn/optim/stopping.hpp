@@ -2,6 +2,7 @@
 /// \file
 /// Stopping rules shared by the optimizers.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -36,11 +37,16 @@ private:
     std::size_t stalled_ = 0;
 };
 
-/// A step-size method whose objective turns non-finite has diverged: say which learning
-/// rate did it and what to do, rather than return NaN coefficients.
+/// A step-size method has diverged when its objective turns non-finite or explodes
+/// (grows beyond `explode_factor` times its starting size): say which learning rate did
+/// it and what to do, rather than return NaN or huge coefficients.
 template <class T>
-void check_not_diverged(T objective, std::size_t iteration, T learning_rate) {
-    if (std::isfinite(objective)) return;
+void check_not_diverged(T objective, std::size_t iteration, T learning_rate,
+                        T initial_objective = std::numeric_limits<T>::quiet_NaN(),
+                        T explode_factor = T(1e8)) {
+    const bool exploded = std::isfinite(initial_objective) &&
+                          std::abs(objective) > explode_factor * std::max(T(1), std::abs(initial_objective));
+    if (std::isfinite(objective) && !exploded) return;
     throw_invalid_argument("the optimization diverged: the objective became ", objective,
                           " at iteration ", iteration, " with learning rate ", learning_rate,
                           "; use a smaller learning rate (eta0), e.g. ", learning_rate / 10,
