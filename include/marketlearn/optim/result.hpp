@@ -12,6 +12,7 @@ enum class StopReason {
     max_iter,            ///< the iteration budget ran out first (not converged)
     callback,            ///< a callback asked to stop
     line_search_failed,  ///< L-BFGS could not find a step that lowers the objective
+    not_decreasing,      ///< the objective stalled while still rising: the step is too large
 };
 
 inline const char* describe(StopReason reason) noexcept {
@@ -21,13 +22,18 @@ inline const char* describe(StopReason reason) noexcept {
         case StopReason::max_iter: return "max_iter reached";
         case StopReason::callback: return "stopped by a callback";
         case StopReason::line_search_failed: return "line search found no decrease";
+        case StopReason::not_decreasing:
+            return "not converged: the objective stopped decreasing while it still rose "
+                   "between iterations; the learning rate is too large";
     }
     return "unknown";
 }
 
 template <class T>
 struct Result {
-    T objective = 0;             ///< objective value at the returned coordinates
+    /// Objective value at the returned coordinates (exact: stochastic methods evaluate it
+    /// once more at the end; their per-epoch history is a running average).
+    T objective = 0;
     std::size_t iterations = 0;  ///< epochs (stochastic methods) or iterations
     bool converged = false;
     StopReason reason = StopReason::max_iter;

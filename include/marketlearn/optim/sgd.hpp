@@ -130,6 +130,8 @@ public:
         std::size_t t = 0;  // updates made: the schedules' clock
         T first_value = std::numeric_limits<T>::quiet_NaN();
         T value = 0;
+        T previous_value = std::numeric_limits<T>::infinity();
+        std::size_t rising = 0;  // epochs left in the window since the objective last rose
         notify_begin(w, callbacks...);
 
         auto take_step = [&](T eta) {
@@ -188,6 +190,11 @@ public:
                 result.reason = StopReason::converged_gradient;
                 break;
             }
+            // Full-batch objectives decrease monotonically for a small enough step; one that
+            // rose recently has not converged, however flat it looks.
+            rising = (full_batch && epoch > 1 && value > previous_value) ? options_.n_iter_no_change
+                                                                         : (rising > 0 ? rising - 1 : 0);
+            previous_value = value;
             bool stop;
             if constexpr (detail::has_schedule_end_epoch<Schedule, T>::value) {
                 stop = schedule.end_epoch(epoch, value);  // the schedule owns the tol rule
@@ -195,12 +202,14 @@ public:
                 stop = stall.update(value);
             }
             if (stop) {
-                result.converged = true;
-                result.reason = StopReason::converged_tol;
+                result.converged = rising == 0;
+                result.reason = rising == 0 ? StopReason::converged_tol : StopReason::not_decreasing;
                 break;
             }
         }
-        result.objective = value;
+        // The epoch values of mini-batch runs are running averages; report the exact
+        // objective at the result (one more pass over X).
+        result.objective = full_batch ? value : f.evaluate(w) + nonsmooth();
         notify_end(w, result, callbacks...);
         return result;
     }
