@@ -64,6 +64,8 @@ struct LinearFitOptions {
     std::uint64_t random_state = 0;
     int n_jobs = 1;  ///< threads for full passes (scikit-learn convention: -1 = all cores)
     bool check_input = true;  ///< check X, y, weights values (skip if validated already)
+    /// Learning-rate clock from earlier runs (partial_fit); see LinearFit::result.updates.
+    std::size_t initial_t = 0;
 };
 
 template <class T>
@@ -207,6 +209,7 @@ optim::Result<T> run_first_order(objective::LinearObjective<T>& f, V& w, const L
     so.gradient_tol = o.gradient_tol;
     so.clip_norm = o.clip_norm;
     so.clip_value = o.clip_value;
+    so.initial_t = o.initial_t;
     return optim::SGD<T, optim::AnySchedule<T>, Update>(so, optim::AnySchedule<T>(schedule), update)
         .optimize(f, w, callbacks...);
 }

@@ -35,6 +35,7 @@ struct Result {
     /// once more at the end; their per-epoch history is a running average).
     T objective = 0;
     std::size_t iterations = 0;  ///< epochs (stochastic methods) or iterations
+    std::size_t updates = 0;     ///< the schedule clock at the end (first-order methods)
     bool converged = false;
     StopReason reason = StopReason::max_iter;
 };

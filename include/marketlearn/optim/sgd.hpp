@@ -88,6 +88,9 @@ public:
         T gradient_tol = T(0);        ///< full batch: stop when max |g_j| <= it; 0 disables
         T clip_norm = T(0);           ///< see clipping.hpp; 0 disables
         T clip_value = T(0);
+        /// Updates already made by earlier runs (partial_fit): the schedules' clock starts
+        /// here, so a decaying rate keeps decaying across calls.
+        std::size_t initial_t = 0;
     };
 
     explicit SGD(Options options, Schedule schedule = Schedule{}, Update update = Update{})
@@ -127,7 +130,7 @@ public:
         NoImprovementStop<T> stall(options_.tol, options_.n_iter_no_change);
         V grad, steps;
         Result<T> result;
-        std::size_t t = 0;  // updates made: the schedules' clock
+        std::size_t t = options_.initial_t;  // updates made: the schedules' clock
         T first_value = std::numeric_limits<T>::quiet_NaN();
         T value = 0;
         T previous_value = std::numeric_limits<T>::infinity();
@@ -210,6 +213,7 @@ public:
         // The epoch values of mini-batch runs are running averages; report the exact
         // objective at the result (one more pass over X).
         result.objective = full_batch ? value : f.evaluate(w) + nonsmooth();
+        result.updates = t;
         notify_end(w, result, callbacks...);
         return result;
     }
