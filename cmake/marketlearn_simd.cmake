@@ -42,6 +42,11 @@ function(marketlearn_add_simd_dispatch target)
         set(unit "${out_dir}/simd_${level}.cpp")
         configure_file("${_MARKETLEARN_SIMD_TEMPLATE_DIR}/simd_unit.cpp.in" "${unit}" @ONLY)
         target_sources(${target} PRIVATE "${unit}")
+        if(level STREQUAL "avx512" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+            # GCC 12 warns "__Y may be used uninitialized" inside its own avx512fintrin.h
+            # (GCC bug 105593): noise from a system header, not from our code.
+            list(APPEND MARKETLEARN_SIMD_FLAGS -Wno-maybe-uninitialized)
+        endif()
         if(MARKETLEARN_SIMD_FLAGS)
             set_source_files_properties("${unit}" PROPERTIES
                 COMPILE_OPTIONS "${MARKETLEARN_SIMD_FLAGS}")

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <numeric>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -17,6 +18,7 @@
 #include "marketlearn/core/error.hpp"
 #include "marketlearn/core/parallel.hpp"
 #include "marketlearn/models/linear_model.hpp"
+#include "marketlearn/objective/design.hpp"
 #include "marketlearn/objective/linear_objective.hpp"
 #include "marketlearn/optim/any_schedule.hpp"
 #include "marketlearn/optim/callbacks.hpp"
@@ -78,12 +80,13 @@ struct LinearFit {
 
 namespace detail {
 
-template <class T>
-void validate_linear_fit(const T* X, std::size_t n_rows, std::size_t n_cols, const T* y,
-                         const T* sw, const LinearFitOptions<T>& o) {
+template <class T, class Design>
+void validate_linear_fit(const Design& design, const T* y, const T* sw,
+                         const LinearFitOptions<T>& o) {
+    const std::size_t n_rows = design.n_rows, n_cols = design.n_cols;
     require(n_rows > 0, "X has 0 rows (n_samples=0); at least one is required");
     require(n_cols > 0, "X has 0 columns (n_features=0); at least one is required");
-    require(X != nullptr && y != nullptr, "X and y must not be null");
+    require(y != nullptr, "y must not be null");
     require(std::isfinite(o.alpha) && o.alpha >= T(0), "alpha=", o.alpha, " must be a finite number >= 0");
     require(o.l1_ratio >= T(0) && o.l1_ratio <= T(1), "l1_ratio=", o.l1_ratio, " must be in [0, 1]");
     require(o.max_iter > 0, "max_iter=", o.max_iter, " must be >= 1");
@@ -104,12 +107,7 @@ void validate_linear_fit(const T* X, std::size_t n_rows, std::size_t n_cols, con
                 " adds an L1 term; use a first-order optimizer (sgd, adam, gd, ...) for L1");
     }
     if (!o.check_input) return;
-    for (std::size_t k = 0, total = n_rows * n_cols; k < total; ++k) {
-        if (!std::isfinite(X[k])) {
-            throw_invalid_argument("X contains ", X[k], " at row ", k / n_cols, ", column ",
-                                   k % n_cols, "; all values must be finite");
-        }
-    }
+    design.require_finite();
     const bool classification = is_classification_loss(o.loss);
     for (std::size_t i = 0; i < n_rows; ++i) {
         const T v = y[i];
@@ -157,9 +155,9 @@ void split_validation(const T* y, std::size_t n_rows, bool classification, T fra
 
 /// scikit-learn's score on held-out rows: accuracy (classifiers) or R^2 (regressors),
 /// sample-weighted.
-template <class T>
+template <class T, class Design>
 struct HeldOutScore {
-    const T* X;
+    const Design* design;
     std::size_t n_cols;
     const T* y;
     const T* sw;
@@ -182,7 +180,7 @@ struct HeldOutScore {
         double ss_res = 0, ss_tot = 0;
         for (std::size_t r : *rows) {
             const double weight = sw ? sw[r] : 1.0;
-            const double z = kernels->dot(X + r * n_cols, w.data(), n_cols) + b;
+            const double z = design->dot_row(*kernels, r, w.data()) + b;
             if (classification) {
                 hits += ((z > 0) == (y[r] > 0)) ? weight : 0.0;
             } else {
@@ -195,8 +193,8 @@ struct HeldOutScore {
     }
 };
 
-template <class T, class Update, class V, class... Callbacks>
-optim::Result<T> run_first_order(objective::LinearObjective<T>& f, V& w, const LinearFitOptions<T>& o,
+template <class T, class Design, class Update, class V, class... Callbacks>
+optim::Result<T> run_first_order(objective::LinearObjective<T, Design>& f, V& w, const LinearFitOptions<T>& o,
                                  const optim::ScheduleSpec<T>& schedule, Update update,
                                  Callbacks&... callbacks) {
     typename optim::SGD<T, optim::AnySchedule<T>, Update>::Options so;
@@ -219,15 +217,18 @@ optim::Result<T> run_first_order(objective::LinearObjective<T>& f, V& w, const L
 /// Fits a linear model z = X . coef + intercept by minimizing
 ///   (1 / W) sum_i sw_i loss(z_i, y_i) + alpha ((1 - l1_ratio) / 2 ||coef||^2 + l1_ratio ||coef||_1).
 ///
-/// X is row-major n_rows x n_cols, read in place (never copied). y: -1/+1 for the
+/// `design` is a view on the data (objective/design.hpp): read in place, never copied.
+/// y: -1/+1 for the
 /// classification losses (logistic, hinge, modified_huber), the raw target otherwise
 /// (>= 0 for poisson / tweedie, > 0 for gamma). sample_weight may be nullptr.
 /// `warm_start`, when given, is the starting point; extra callbacks observe or stop the run.
-template <class T, class... Callbacks>
-LinearFit<T> fit_linear(const T* X, std::size_t n_rows, std::size_t n_cols, const T* y,
-                        const T* sample_weight, const LinearFitOptions<T>& options,
-                        const LinearModel<T>* warm_start = nullptr, Callbacks&&... callbacks) {
-    detail::validate_linear_fit(X, n_rows, n_cols, y, sample_weight, options);
+template <class T, class Design, class... Callbacks>
+LinearFit<T> fit_linear_design(const Design& design, const T* y, const T* sample_weight,
+                               const LinearFitOptions<T>& options,
+                               const LinearModel<T>* warm_start = nullptr,
+                               Callbacks&&... callbacks) {
+    detail::validate_linear_fit(design, y, sample_weight, options);
+    const std::size_t n_rows = design.n_rows, n_cols = design.n_cols;
     const bool classification = is_classification_loss(options.loss);
 
     std::vector<std::size_t> train, validation;
@@ -243,8 +244,8 @@ LinearFit<T> fit_linear(const T* X, std::size_t n_rows, std::size_t n_cols, cons
                                                           : options.l1_ratio;
     spec.fit_intercept = options.fit_intercept;
     spec.n_jobs = resolve_n_jobs(options.n_jobs);
-    objective::LinearObjective<T> f(X, n_rows, n_cols, y, sample_weight, spec,
-                                    train.empty() ? nullptr : train.data(), train.size());
+    objective::LinearObjective<T, Design> f(design, y, sample_weight, spec,
+                                            train.empty() ? nullptr : train.data(), train.size());
 
     using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
     Vector w = Vector::Zero(static_cast<Eigen::Index>(f.num_parameters()));
@@ -257,9 +258,9 @@ LinearFit<T> fit_linear(const T* X, std::size_t n_rows, std::size_t n_cols, cons
 
     LinearFit<T> fit;
     optim::LossHistory<T> history;
-    using Score = detail::HeldOutScore<T>;
+    using Score = detail::HeldOutScore<T, Design>;
     optim::ValidationEarlyStopping<T, Score> stopper{
-        Score{X, n_cols, y, sample_weight, &validation, classification, options.fit_intercept,
+        Score{&design, n_cols, y, sample_weight, &validation, classification, options.fit_intercept,
               &simd::kernels<T>()},
         options.tol, options.n_iter_no_change};
     // With early stopping the tol rule watches the validation score, not the training
@@ -325,6 +326,27 @@ LinearFit<T> fit_linear(const T* X, std::size_t n_rows, std::size_t n_cols, cons
     fit.loss_curve = std::move(history.values);
     fit.validation_scores = std::move(stopper.scores);
     return fit;
+}
+
+/// fit_linear_design on dense row-major X (n_rows x n_cols), read in place.
+template <class T, class... Callbacks>
+LinearFit<T> fit_linear(const T* X, std::size_t n_rows, std::size_t n_cols, const T* y,
+                        const T* sample_weight, const LinearFitOptions<T>& options,
+                        const LinearModel<T>* warm_start = nullptr, Callbacks&&... callbacks) {
+    require(X != nullptr, "X must not be null");
+    return fit_linear_design(objective::DenseDesign<T>{X, n_rows, n_cols}, y, sample_weight,
+                             options, warm_start, std::forward<Callbacks>(callbacks)...);
+}
+
+/// fit_linear_design on CSR data (scipy.sparse.csr_matrix arrays), never densified.
+template <class T, class I, class... Callbacks>
+LinearFit<T> fit_linear_csr(const T* data, const I* indices, const I* indptr, std::size_t n_rows,
+                            std::size_t n_cols, const T* y, const T* sample_weight,
+                            const LinearFitOptions<T>& options,
+                            const LinearModel<T>* warm_start = nullptr, Callbacks&&... callbacks) {
+    return fit_linear_design(objective::CsrDesign<T, I>{data, indices, indptr, n_rows, n_cols}, y,
+                             sample_weight, options, warm_start,
+                             std::forward<Callbacks>(callbacks)...);
 }
 
 }  // namespace marketlearn::models

@@ -25,6 +25,17 @@ struct LinearModel {
         simd::kernels<T>().linear_predict(X, n_rows, coef.size(), coef.data(), intercept, out);
     }
 
+    /// out[i] = X_i . coef + intercept for n_rows CSR rows (scipy layout, int32/int64
+    /// indices); X is never densified.
+    template <class I>
+    void decision_function_csr(const T* data, const I* indices, const I* indptr,
+                               std::size_t n_rows, T* out) const {
+        require(!coef.empty(), "the model has no coefficients; fit it first");
+        if (n_rows == 0) return;
+        simd::kernels<T>().template csr<I>().linear_predict(data, indices, indptr, 0, n_rows,
+                                                            coef.data(), intercept, out);
+    }
+
     /// out[i] = P(y = 1 | X_i) = sigma(X_i . coef + intercept).
     void predict_proba(const T* X, std::size_t n_rows, T* out) const {
         decision_function(X, n_rows, out);

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <numeric>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
@@ -29,6 +30,7 @@
 #include "marketlearn/core/error.hpp"
 #include "marketlearn/core/parallel.hpp"
 #include "marketlearn/objective/block_sums.hpp"
+#include "marketlearn/objective/design.hpp"
 #include "marketlearn/simd/dispatch.hpp"
 
 namespace marketlearn::objective {
@@ -43,23 +45,34 @@ struct LinearObjectiveSpec {
     std::size_t n_jobs = 1;  ///< threads for full passes
 };
 
-template <class T>
+template <class T, class Design = DenseDesign<T>>
 class LinearObjective {
 public:
     using Scalar = T;
     using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+    using design_type = Design;
 
     /// Rows per block in full passes: fixed so sums are always formed in the same order.
     static constexpr std::size_t block_rows = 2048;
 
-    /// `rows`/`n_subset`: optional subset of row indices to fit on (nullptr: all rows).
+    /// Dense row-major X (n_rows x n_cols). `rows`/`n_subset`: optional subset of row
+    /// indices to fit on (nullptr: all rows).
+    template <class D = Design, class = std::enable_if_t<std::is_same_v<D, DenseDesign<T>>>>
     LinearObjective(const T* X, std::size_t n_rows, std::size_t n_cols, const T* y,
                     const T* sample_weight, const LinearObjectiveSpec<T>& spec,
                     const std::size_t* rows = nullptr, std::size_t n_subset = 0)
-        : X_(X), n_cols_(n_cols), y_(y), sw_(sample_weight), spec_(spec),
+        : LinearObjective(DenseDesign<T>{X, n_rows, n_cols}, y, sample_weight, spec, rows,
+                          n_subset) {}
+
+    /// Any design (dense or CSR view).
+    LinearObjective(const Design& design, const T* y, const T* sample_weight,
+                    const LinearObjectiveSpec<T>& spec, const std::size_t* rows = nullptr,
+                    std::size_t n_subset = 0)
+        : design_(design), n_cols_(design.n_cols), y_(y), sw_(sample_weight), spec_(spec),
           kernels_(simd::kernels<T>()) {
+        const std::size_t n_rows = design.n_rows;
         require(n_rows > 0, "X has 0 rows (n_samples=0); at least one is required");
-        require(n_cols > 0, "X has 0 columns (n_features=0); at least one is required");
+        require(n_cols_ > 0, "X has 0 columns (n_features=0); at least one is required");
         require(std::isfinite(spec.alpha) && spec.alpha >= T(0), "alpha=", spec.alpha,
                 " must be a finite number >= 0");
         require(spec.l1_ratio >= T(0) && spec.l1_ratio <= T(1), "l1_ratio=", spec.l1_ratio,
@@ -94,9 +107,9 @@ public:
         block_loss_.assign(n_blocks, 0.0);
         parallel_for_blocks(n_blocks, spec_.n_jobs, [&](std::size_t b) {
             const auto [begin, count] = block_range(b);
-            block_loss_[b] = static_cast<double>(kernels_.linear_loss(
-                spec_.loss, spec_.loss_params, block_X(begin), n_cols_, block_rows_ptr(begin),
-                count, block_y(begin), block_sw(begin), w.data(), intercept(w)));
+            block_loss_[b] = static_cast<double>(
+                design_.loss(kernels_, spec_.loss, spec_.loss_params, block_rows_ptr(begin), begin,
+                             count, y_, sw_, w.data(), intercept(w)));
         });
         double loss = 0;
         for (double l : block_loss_) loss += l;  // block order: same bits for any n_jobs
@@ -112,9 +125,9 @@ public:
         parallel_for_blocks(n_blocks, spec_.n_jobs, [&](std::size_t b) {
             const auto [begin, count] = block_range(b);
             T* g = block_grad_.data() + b * (n_cols_ + 1);
-            block_loss_[b] = static_cast<double>(kernels_.linear_loss_grad(
-                spec_.loss, spec_.loss_params, block_X(begin), n_cols_, block_rows_ptr(begin),
-                count, block_y(begin), block_sw(begin), w.data(), intercept(w), g, g + n_cols_));
+            block_loss_[b] = static_cast<double>(design_.loss_grad(
+                kernels_, spec_.loss, spec_.loss_params, block_rows_ptr(begin), begin, count, y_,
+                sw_, w.data(), intercept(w), g, g + n_cols_));
         });
         grad.setZero(num_parameters());
         double loss = 0, grad_intercept = 0;
@@ -225,17 +238,10 @@ private:
         const std::size_t begin = b * block_rows;
         return {begin, std::min(block_rows, n_active_ - begin)};
     }
-    // Full passes: contiguous rows when there is no subset (the fast, streaming case).
-    const T* block_X(std::size_t begin) const noexcept {
-        return subset_.empty() ? X_ + begin * n_cols_ : X_;
-    }
+    // Full passes run in storage order: contiguous rows when there is no subset (the fast,
+    // streaming case), else the sorted subset.
     const std::size_t* block_rows_ptr(std::size_t begin) const noexcept {
         return subset_.empty() ? nullptr : subset_.data() + begin;
-    }
-    const T* block_y(std::size_t begin) const noexcept { return subset_.empty() ? y_ + begin : y_; }
-    const T* block_sw(std::size_t begin) const noexcept {
-        if (sw_ == nullptr) return nullptr;
-        return subset_.empty() ? sw_ + begin : sw_;
     }
 
     void check_size(const Vector& w) const {
@@ -245,18 +251,16 @@ private:
 
     T ordered_pass(const Vector& w, std::size_t begin, std::size_t count, T* grad,
                    T* grad_intercept) const {
-        if (!order_.empty()) {
-            return kernels_.linear_loss_grad(spec_.loss, spec_.loss_params, X_, n_cols_,
-                                             order_.data() + begin, count, y_, sw_, w.data(),
-                                             intercept(w), grad, grad_intercept);
-        }
-        return kernels_.linear_loss_grad(spec_.loss, spec_.loss_params, block_X(begin), n_cols_,
-                                         block_rows_ptr(begin), count, block_y(begin),
-                                         block_sw(begin), w.data(), intercept(w), grad,
-                                         grad_intercept);
+        const std::size_t* rows = order_.empty() ? block_rows_ptr(begin) : order_.data() + begin;
+        return design_.loss_grad(kernels_, spec_.loss, spec_.loss_params, rows, begin, count, y_,
+                                 sw_, w.data(), intercept(w), grad, grad_intercept);
     }
 
-    const T* X_;
+public:
+    const Design& design() const noexcept { return design_; }
+
+private:
+    Design design_;
     std::size_t n_cols_;
     const T* y_;
     const T* sw_;

@@ -9,11 +9,27 @@
 /// the block's work.
 
 #include <cstddef>
+#include <cstdint>
 
 #include "marketlearn/simd/kernels.hpp"
+#include "marketlearn/simd/sparse_kernels.hpp"
 #include "marketlearn/simd/level.hpp"
 
 namespace marketlearn::simd {
+
+/// The CSR kernels of one element type T and index type I (sparse_kernels.hpp).
+template <class T, class I>
+struct csr_kernel_table {
+    T (*linear_loss)(loss_kind kind, const loss_params<T>& p, const T* data, const I* indices,
+                     const I* indptr, const std::size_t* rows, std::size_t first,
+                     std::size_t n_rows, const T* y, const T* sw, const T* w, T intercept);
+    T (*linear_loss_grad)(loss_kind kind, const loss_params<T>& p, const T* data,
+                          const I* indices, const I* indptr, const std::size_t* rows,
+                          std::size_t first, std::size_t n_rows, const T* y, const T* sw,
+                          const T* w, T intercept, T* grad, T* grad_intercept);
+    void (*linear_predict)(const T* data, const I* indices, const I* indptr, std::size_t first,
+                           std::size_t n_rows, const T* w, T intercept, T* out);
+};
 
 template <class T>
 struct kernel_table {
@@ -38,6 +54,20 @@ struct kernel_table {
                           std::size_t n_cols, const std::size_t* rows, std::size_t n_rows,
                           const T* y, const T* sw, const T* w, T intercept, T* grad,
                           T* grad_intercept);
+    /// Sparse rows with int32 and int64 indices (scipy picks either).
+    csr_kernel_table<T, std::int32_t> csr32;
+    csr_kernel_table<T, std::int64_t> csr64;
+
+    template <class I>
+    const csr_kernel_table<T, I>& csr() const noexcept {
+        static_assert(std::is_same_v<I, std::int32_t> || std::is_same_v<I, std::int64_t>,
+                      "CSR index arrays must be int32 or int64");
+        if constexpr (std::is_same_v<I, std::int32_t>) {
+            return csr32;
+        } else {
+            return csr64;
+        }
+    }
 };
 
 /// The level an xsimd architecture tag implements (x86 tags derive from one another:
@@ -57,6 +87,34 @@ constexpr level level_of() noexcept {
 }
 
 namespace detail {
+
+template <class Arch, class T, class I>
+struct csr_entries {
+    static T linear_loss(loss_kind kind, const loss_params<T>& p, const T* data, const I* indices,
+                         const I* indptr, const std::size_t* rows, std::size_t first,
+                         std::size_t n_rows, const T* y, const T* sw, const T* w, T intercept) {
+        return csr_linear_loss_kernel{}(Arch{}, kind, p, data, indices, indptr, rows, first, n_rows,
+                                        y, sw, w, intercept);
+    }
+    static T linear_loss_grad(loss_kind kind, const loss_params<T>& p, const T* data,
+                              const I* indices, const I* indptr, const std::size_t* rows,
+                              std::size_t first, std::size_t n_rows, const T* y, const T* sw,
+                              const T* w, T intercept, T* grad, T* grad_intercept) {
+        return csr_linear_loss_grad_kernel{}(Arch{}, kind, p, data, indices, indptr, rows, first,
+                                             n_rows, y, sw, w, intercept, grad, grad_intercept);
+    }
+    static void linear_predict(const T* data, const I* indices, const I* indptr,
+                               std::size_t first, std::size_t n_rows, const T* w, T intercept,
+                               T* out) {
+        csr_linear_predict_kernel{}(Arch{}, data, indices, indptr, first, n_rows, w, intercept, out);
+    }
+};
+
+template <class Arch, class T, class I>
+csr_kernel_table<T, I> make_csr_table() noexcept {
+    using e = csr_entries<Arch, T, I>;
+    return csr_kernel_table<T, I>{&e::linear_loss, &e::linear_loss_grad, &e::linear_predict};
+}
 
 /// Plain functions wrapping the kernel functors, so their addresses fit the table.
 template <class Arch, class T>
@@ -102,7 +160,9 @@ kernel_table<T> make_kernel_table() noexcept {
     return kernel_table<T>{level_of<Arch>(),           &entries::dot,
                            &entries::axpy,             &entries::linear_predict,
                            &entries::logistic_loss,    &entries::logistic_loss_grad,
-                           &entries::linear_loss,      &entries::linear_loss_grad};
+                           &entries::linear_loss,      &entries::linear_loss_grad,
+                           detail::make_csr_table<Arch, T, std::int32_t>(),
+                           detail::make_csr_table<Arch, T, std::int64_t>()};
 }
 
 }  // namespace marketlearn::simd

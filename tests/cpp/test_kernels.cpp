@@ -1,0 +1,391 @@
+// Every kernel of every SIMD level this machine runs, against a naive long-double
+// reference: odd lengths (vector tails), misaligned pointers, contiguous and indexed rows,
+// with and without sample weights, and margins far outside exp()'s range.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "marketlearn/core/error.hpp"
+#include "marketlearn/simd/dispatch.hpp"
+#include "test_support.hpp"
+
+namespace simd = marketlearn::simd;
+using marketlearn_test::MisalignedBuffer;
+using marketlearn_test::fill_normal;
+using marketlearn_test::ref_logistic_dloss;
+using marketlearn_test::ref_logistic_loss;
+using marketlearn_test::seed_for;
+using marketlearn_test::tolerance;
+
+namespace {
+
+// Lengths around every register width (2, 4, 8, 16 lanes) and the 4-register unroll.
+const std::vector<std::size_t> k_lengths = {0, 1, 7, 8, 9, 63, 64, 65, 1031};
+
+template <class T>
+struct TableUnderTest {
+    std::string label;
+    const simd::kernel_table<T>* table;
+};
+
+/// Every level this machine runs (through the same lookup the library uses), plus the
+/// plain C++ table as a control.
+template <class T>
+std::vector<TableUnderTest<T>> tables_under_test() {
+    std::vector<TableUnderTest<T>> out;
+    for (simd::level l : simd::available_levels()) {
+        out.push_back({simd::name(l), simd::find_kernel_table<T>(l)});
+    }
+    static const simd::kernel_table<T> scalar = simd::make_kernel_table<simd::scalar_arch, T>();
+    out.push_back({"scalar (portable C++)", &scalar});
+    return out;
+}
+
+template <class T>
+constexpr T sentinel() {
+    return static_cast<T>(-12345.25);
+}
+
+/// Restores an environment variable when the test ends, however it ends.
+class EnvGuard {
+public:
+    explicit EnvGuard(const char* name) : name_(name) {
+        if (const char* v = std::getenv(name)) saved_ = std::string(v);
+    }
+    ~EnvGuard() {
+        if (saved_) {
+            ::setenv(name_, saved_->c_str(), 1);
+        } else {
+            ::unsetenv(name_);
+        }
+    }
+    EnvGuard(const EnvGuard&) = delete;
+    EnvGuard& operator=(const EnvGuard&) = delete;
+
+private:
+    const char* name_;
+    std::optional<std::string> saved_;
+};
+
+/// Row selection for the logistic kernels: contiguous rows 0..n_rows-1 of X, or a shuffled
+/// index list over a larger X (y and sw are indexed like X in both cases).
+struct RowSet {
+    std::size_t x_rows = 0;            // rows stored in X
+    MisalignedBuffer<std::size_t> ids;  // used when indexed
+    bool indexed = false;
+    const std::size_t* pointer() const { return indexed ? ids.data() : nullptr; }
+    std::size_t row(std::size_t k) const { return indexed ? ids[k] : k; }
+};
+
+RowSet make_rows(std::size_t n_rows, bool indexed, std::mt19937_64& rng) {
+    RowSet rs{indexed ? 2 * n_rows + 3 : n_rows, MisalignedBuffer<std::size_t>(n_rows), indexed};
+    if (indexed) {
+        std::vector<std::size_t> all(rs.x_rows);
+        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+        std::shuffle(all.begin(), all.end(), rng);
+        std::copy_n(all.begin(), n_rows, rs.ids.begin());
+    }
+    return rs;
+}
+
+}  // namespace
+
+TEST_CASE("every SIMD level this machine runs has a table of its own level", "[simd]") {
+    const auto levels = simd::available_levels();
+    REQUIRE_FALSE(levels.empty());
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        INFO("level " << simd::name(levels[i]));
+        if (i > 0) CHECK(static_cast<int>(levels[i]) < static_cast<int>(levels[i - 1]));
+        const auto* f = simd::find_kernel_table<float>(levels[i]);
+        const auto* d = simd::find_kernel_table<double>(levels[i]);
+        REQUIRE(f != nullptr);
+        REQUIRE(d != nullptr);
+        CHECK(f->simd_level == levels[i]);
+        CHECK(d->simd_level == levels[i]);
+    }
+    const simd::level active = simd::active_level();
+    CHECK(std::find(levels.begin(), levels.end(), active) != levels.end());
+    CHECK(simd::kernels<float>().simd_level == active);
+    CHECK(simd::kernels<double>().simd_level == active);
+}
+
+TEMPLATE_TEST_CASE("dot matches a long-double reference", "[simd][dot]", float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(seed_for(101));
+    for (const auto& tut : tables_under_test<T>()) {
+        for (std::size_t n : k_lengths) {
+            INFO("level " << tut.label << ", n = " << n);
+            MisalignedBuffer<T> x(n), y(n);
+            fill_normal(x.data(), n, rng);
+            fill_normal(y.data(), n, rng);
+            long double ref = 0, scale = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                ref += (long double)x[i] * y[i];
+                scale += std::fabs((long double)x[i] * y[i]);
+            }
+            const T got = tut.table->dot(x.data(), y.data(), n);
+            CHECK(std::fabs((long double)got - ref) <= tolerance<T>() * scale + 1e-30);
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("axpy matches a long-double reference and writes only n elements",
+                   "[simd][axpy]", float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(seed_for(102));
+    for (const auto& tut : tables_under_test<T>()) {
+        for (std::size_t n : k_lengths) {
+            INFO("level " << tut.label << ", n = " << n);
+            MisalignedBuffer<T> x(n), y(n + 1);
+            fill_normal(x.data(), n, rng);
+            fill_normal(y.data(), n, rng);
+            y[n] = sentinel<T>();
+            const std::vector<T> y0(y.begin(), y.end());
+            const T a = static_cast<T>(-0.7);
+            tut.table->axpy(a, x.data(), y.data(), n);
+            double worst = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const long double ref = (long double)y0[i] + (long double)a * x[i];
+                const long double scale = std::fabs((long double)y0[i]) + std::fabs((long double)a * x[i]);
+                worst = std::max(worst, double(std::fabs(y[i] - ref) / (scale + 1e-30)));
+            }
+            CHECK(worst <= tolerance<T>());
+            CHECK(y[n] == sentinel<T>());
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("linear_predict matches a long-double reference", "[simd][linear_predict]",
+                   float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(seed_for(103));
+    std::vector<std::pair<std::size_t, std::size_t>> shapes;  // (n_rows, n_cols)
+    for (std::size_t n : k_lengths) shapes.emplace_back(n, 7);
+    for (std::size_t n : k_lengths) shapes.emplace_back(9, n);
+    for (const auto& tut : tables_under_test<T>()) {
+        for (auto [n_rows, n_cols] : shapes) {
+            INFO("level " << tut.label << ", rows x cols = " << n_rows << " x " << n_cols);
+            MisalignedBuffer<T> X(n_rows * n_cols), w(n_cols), out(n_rows + 1);
+            fill_normal(X.data(), X.size(), rng);
+            fill_normal(w.data(), n_cols, rng);
+            out[n_rows] = sentinel<T>();
+            const T b = static_cast<T>(0.25);
+            tut.table->linear_predict(X.data(), n_rows, n_cols, w.data(), b, out.data());
+            double worst = 0;
+            for (std::size_t i = 0; i < n_rows; ++i) {
+                long double ref = b, scale = std::fabs((long double)b);
+                for (std::size_t j = 0; j < n_cols; ++j) {
+                    ref += (long double)X[i * n_cols + j] * w[j];
+                    scale += std::fabs((long double)X[i * n_cols + j] * w[j]);
+                }
+                worst = std::max(worst, double(std::fabs(out[i] - ref) / scale));
+            }
+            CHECK(worst <= tolerance<T>());
+            CHECK(out[n_rows] == sentinel<T>());
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("logistic_loss and logistic_loss_grad match a long-double reference",
+                   "[simd][logistic]", float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(seed_for(104));
+    std::vector<std::pair<std::size_t, std::size_t>> shapes;  // (n_rows, n_cols)
+    for (std::size_t n : k_lengths) shapes.emplace_back(n, 5);
+    for (std::size_t n : k_lengths) shapes.emplace_back(33, n);
+
+    for (const auto& tut : tables_under_test<T>()) {
+        for (auto [n_rows, n_cols] : shapes) {
+            for (bool indexed : {false, true}) {
+                for (bool weighted : {false, true}) {
+                    INFO("level " << tut.label << ", rows x cols = " << n_rows << " x " << n_cols
+                                  << (indexed ? ", shuffled index list" : ", contiguous rows")
+                                  << (weighted ? ", weighted" : ", unweighted"));
+                    const RowSet rs = make_rows(n_rows, indexed, rng);
+                    MisalignedBuffer<T> X(rs.x_rows * n_cols), y(rs.x_rows), sw(rs.x_rows),
+                        w(n_cols), grad(n_cols + 1);
+                    fill_normal(X.data(), X.size(), rng);
+                    // |z| of a few units: both branches of the stable loss are taken.
+                    fill_normal(w.data(), n_cols, rng,
+                                2.0 / std::sqrt(double(std::max<std::size_t>(n_cols, 1))));
+                    std::bernoulli_distribution coin(0.5);
+                    std::uniform_real_distribution<double> wdist(0.1, 4.0);
+                    for (std::size_t r = 0; r < rs.x_rows; ++r) {
+                        y[r] = coin(rng) ? T(1) : T(-1);
+                        sw[r] = static_cast<T>(wdist(rng));
+                    }
+                    fill_normal(grad.data(), n_cols, rng);  // the kernel ADDS to grad
+                    grad[n_cols] = sentinel<T>();
+                    const std::vector<T> grad0(grad.begin(), grad.begin() + n_cols);
+                    const T b = static_cast<T>(0.3);
+                    const T gb0 = static_cast<T>(0.5);
+                    T gb = gb0;
+                    const T* swp = weighted ? sw.data() : nullptr;
+
+                    // Reference, and the scale each result's rounding is measured against.
+                    long double ref_loss = 0, loss_scale = 0, ref_gb = gb0, gb_scale = std::fabs(gb0);
+                    std::vector<long double> ref_grad(grad0.begin(), grad0.end());
+                    std::vector<long double> grad_scale(n_cols);
+                    for (std::size_t j = 0; j < n_cols; ++j) grad_scale[j] = std::fabs(ref_grad[j]);
+                    for (std::size_t k = 0; k < n_rows; ++k) {
+                        const std::size_t r = rs.row(k);
+                        long double z = b, zabs = std::fabs((long double)b);
+                        for (std::size_t j = 0; j < n_cols; ++j) {
+                            z += (long double)X[r * n_cols + j] * w[j];
+                            zabs += std::fabs((long double)X[r * n_cols + j] * w[j]);
+                        }
+                        const long double s = weighted ? (long double)sw[r] : 1.0L;
+                        const long double m = (long double)y[r] * z;
+                        const long double l = ref_logistic_loss(m);
+                        const long double g = ref_logistic_dloss(y[r], m);
+                        ref_loss += s * l;
+                        loss_scale += s * (l + zabs);
+                        ref_gb += s * g;
+                        gb_scale += s * (std::fabs(g) + zabs);
+                        for (std::size_t j = 0; j < n_cols; ++j) {
+                            const long double xij = X[r * n_cols + j];
+                            ref_grad[j] += s * g * xij;
+                            grad_scale[j] += s * std::fabs(xij) * (std::fabs(g) + zabs);
+                        }
+                    }
+
+                    const T loss = tut.table->logistic_loss(X.data(), n_cols, rs.pointer(), n_rows,
+                                                            y.data(), swp, w.data(), b);
+                    const T loss_g = tut.table->logistic_loss_grad(
+                        X.data(), n_cols, rs.pointer(), n_rows, y.data(), swp, w.data(), b,
+                        grad.data(), &gb);
+
+                    CHECK(std::fabs(loss - ref_loss) <= tolerance<T>() * loss_scale + 1e-30);
+                    CHECK(std::fabs(loss_g - ref_loss) <= tolerance<T>() * loss_scale + 1e-30);
+                    CHECK(std::fabs(gb - ref_gb) <= tolerance<T>() * gb_scale + 1e-30);
+                    double worst = 0;
+                    for (std::size_t j = 0; j < n_cols; ++j) {
+                        worst = std::max(worst, double(std::fabs(grad[j] - ref_grad[j]) /
+                                                       (grad_scale[j] + 1e-30)));
+                    }
+                    CHECK(worst <= tolerance<T>());
+                    CHECK(grad[n_cols] == sentinel<T>());
+                }
+            }
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("logistic kernels stay finite for margins up to |z| = 800",
+                   "[simd][logistic][stability]", float, double) {
+    using T = TestType;
+    // Margins far beyond exp()'s range in float (88) and double (709), on both sides.
+    const std::vector<double> zs = {-800, -750.5, -709.5, -100, -88.5, -30, -1, 0,
+                                    1,    30,     88.5,   100,  709.5, 750.5, 800};
+
+    for (const auto& tut : tables_under_test<T>()) {
+        INFO("level " << tut.label);
+        // Row by row (one column, w = 1): the loss of each margin on its own.
+        for (double zv : zs) {
+            for (T yv : {T(1), T(-1)}) {
+                INFO("z = " << zv << ", y = " << yv);
+                const T x = static_cast<T>(zv), w = 1, y = yv;
+                T g = 0, gb = 0;
+                const T loss = tut.table->logistic_loss_grad(&x, 1, nullptr, 1, &y, nullptr, &w,
+                                                             T(0), &g, &gb);
+                REQUIRE(std::isfinite(loss));
+                REQUIRE(std::isfinite(g));
+                REQUIRE(std::isfinite(gb));
+                const long double m = (long double)yv * zv;
+                const long double ref = ref_logistic_loss(m);
+                CHECK(std::fabs(loss - ref) <= 1e-6 * (ref + 1) );
+                if (m < -50) {
+                    CHECK(loss == Approx(std::fabs(zv)).epsilon(1e-6));  // wrong side: ~|z|
+                    CHECK(gb == Approx(-double(yv)).epsilon(1e-6));      // saturated derivative
+                }
+                if (m > 50) CHECK(std::fabs(loss) < 1e-20);
+                // gb is dloss/dz; g = dloss/dz * x with x = z here.
+                CHECK(std::fabs(gb - ref_logistic_dloss(yv, m)) <= 1e-6);
+                CHECK(g == Approx(double(gb) * zv).epsilon(1e-6).margin(1e-6));
+                CHECK(loss == tut.table->logistic_loss(&x, 1, nullptr, 1, &y, nullptr, &w, T(0)));
+            }
+        }
+
+        // The same margins through the vector path: 9 columns (SIMD + tail), weighted,
+        // an intercept, every row group of the register width mixed.
+        const std::size_t n_cols = 9, n_rows = 2 * zs.size();
+        std::vector<T> X(n_rows * n_cols), y(n_rows), sw(n_rows), w(n_cols, T(1)), grad(n_cols, 0);
+        long double ref_loss = 0, ref_gb = 0;
+        std::vector<long double> ref_grad(n_cols, 0);
+        for (std::size_t i = 0; i < n_rows; ++i) {
+            const double zv = zs[i % zs.size()];
+            y[i] = i < zs.size() ? T(1) : T(-1);
+            sw[i] = static_cast<T>(0.5 + 0.25 * double(i % 4));
+            // Column 0 carries the margin minus the intercept, the others cancel out.
+            X[i * n_cols] = static_cast<T>(zv - 2.0);
+            for (std::size_t j = 1; j < n_cols; ++j) X[i * n_cols + j] = (j % 2 ? T(0.5) : T(-0.5));
+            const long double z = zv - 2.0 + 2.0 + 0.0L;  // the ±0.5 pairs cancel (8 columns)
+            const long double m = (long double)y[i] * z;
+            const long double gi = sw[i] * ref_logistic_dloss(y[i], m);
+            ref_loss += sw[i] * ref_logistic_loss(m);
+            ref_gb += gi;
+            for (std::size_t j = 0; j < n_cols; ++j) ref_grad[j] += gi * (long double)X[i * n_cols + j];
+        }
+        T gb = 0;
+        const T loss = tut.table->logistic_loss_grad(X.data(), n_cols, nullptr, n_rows, y.data(),
+                                                     sw.data(), w.data(), T(2), grad.data(), &gb);
+        REQUIRE(std::isfinite(loss));
+        REQUIRE(std::isfinite(gb));
+        CHECK(loss == Approx(double(ref_loss)).epsilon(1e-5));
+        CHECK(gb == Approx(double(ref_gb)).margin(1e-4));
+        for (std::size_t j = 0; j < n_cols; ++j) {
+            INFO("grad[" << j << "]");
+            REQUIRE(std::isfinite(grad[j]));
+            CHECK(grad[j] == Approx(double(ref_grad[j])).epsilon(1e-5).margin(1e-3));
+        }
+    }
+}
+
+TEST_CASE("MARKETLEARN_SIMD lowers the level and rejects unknown names", "[simd][env]") {
+    EnvGuard guard("MARKETLEARN_SIMD");
+
+    ::unsetenv("MARKETLEARN_SIMD");
+    CHECK(simd::forced_level_or(simd::level::avx512) == simd::level::avx512);
+    ::setenv("MARKETLEARN_SIMD", "", 1);
+    CHECK(simd::forced_level_or(simd::level::avx2) == simd::level::avx2);
+
+    ::setenv("MARKETLEARN_SIMD", "sse2", 1);
+    CHECK(simd::forced_level_or(simd::level::avx512) == simd::level::sse2);
+    CHECK(simd::forced_level_or(simd::level::avx2) == simd::level::sse2);
+    ::setenv("MARKETLEARN_SIMD", "avx2", 1);
+    CHECK(simd::forced_level_or(simd::level::avx512) == simd::level::avx2);
+    // Asking for more than the machine has gives what it has.
+    ::setenv("MARKETLEARN_SIMD", "avx512", 1);
+    CHECK(simd::forced_level_or(simd::level::avx2) == simd::level::avx2);
+
+    ::setenv("MARKETLEARN_SIMD", "foo", 1);
+    CHECK_THROWS_AS(simd::forced_level_or(simd::level::avx2), marketlearn::invalid_argument);
+    CHECK_THROWS_WITH(simd::forced_level_or(simd::level::avx2), Catch::Contains("foo"));
+
+    CHECK_THROWS_AS(simd::parse_level("foo"), marketlearn::invalid_argument);
+    CHECK_THROWS_WITH(simd::parse_level("foo"), Catch::Contains("MARKETLEARN_SIMD"));
+    for (simd::level l : {simd::level::sse2, simd::level::avx2, simd::level::avx512}) {
+        CHECK(simd::parse_level(simd::name(l)) == l);
+    }
+}
+
+// Run once per forced level by CTest (tests/cpp/CMakeLists.txt sets MARKETLEARN_SIMD): the
+// level chosen at start-up is the forced one, or the best one when nothing is forced.
+TEST_CASE("the active level honours MARKETLEARN_SIMD at start-up", "[simd][env][active_level]") {
+    const auto levels = simd::available_levels();
+    REQUIRE_FALSE(levels.empty());
+    const simd::level expected = simd::forced_level_or(levels.front());
+    INFO("MARKETLEARN_SIMD=" << (std::getenv("MARKETLEARN_SIMD") ? std::getenv("MARKETLEARN_SIMD")
+                                                                 : "<unset>"));
+    CHECK(simd::active_level() == expected);
+    CHECK(simd::kernels<float>().simd_level == expected);
+    CHECK(simd::kernels<double>().simd_level == expected);
+}
