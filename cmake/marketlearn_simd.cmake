@@ -45,7 +45,7 @@ function(marketlearn_add_simd_dispatch target)
         if(level STREQUAL "avx512" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
             # GCC 12 warns "__Y may be used uninitialized" inside its own avx512fintrin.h
             # (GCC bug 105593): noise from a system header, not from our code.
-            list(APPEND MARKETLEARN_SIMD_FLAGS -Wno-maybe-uninitialized)
+            list(APPEND MARKETLEARN_SIMD_FLAGS -Wno-maybe-uninitialized -Wno-uninitialized)
         endif()
         if(MARKETLEARN_SIMD_FLAGS)
             set_source_files_properties("${unit}" PROPERTIES

@@ -12,6 +12,15 @@
 
 namespace marketlearn {
 
+/// Keeps a parameter out of template argument deduction, so `fit<T>(X, ..., nullptr)`
+/// and `fit(X, ..., nullptr)` both work (std::type_identity_t is C++20).
+template <class T>
+struct identity {
+    using type = T;
+};
+template <class T>
+using identity_t = typename identity<T>::type;
+
 /// Thrown when an argument (data, labels, a hyperparameter) is invalid.
 class invalid_argument : public std::invalid_argument {
 public:

@@ -223,9 +223,10 @@ optim::Result<T> run_first_order(objective::LinearObjective<T, Design>& f, V& w,
 /// (>= 0 for poisson / tweedie, > 0 for gamma). sample_weight may be nullptr.
 /// `warm_start`, when given, is the starting point; extra callbacks observe or stop the run.
 template <class T, class Design, class... Callbacks>
-LinearFit<T> fit_linear_design(const Design& design, const T* y, const T* sample_weight,
+LinearFit<T> fit_linear_design(const Design& design, const T* y,
+                               identity_t<const T*> sample_weight,
                                const LinearFitOptions<T>& options,
-                               const LinearModel<T>* warm_start = nullptr,
+                               identity_t<const LinearModel<T>*> warm_start = nullptr,
                                Callbacks&&... callbacks) {
     detail::validate_linear_fit(design, y, sample_weight, options);
     const std::size_t n_rows = design.n_rows, n_cols = design.n_cols;
@@ -331,8 +332,9 @@ LinearFit<T> fit_linear_design(const Design& design, const T* y, const T* sample
 /// fit_linear_design on dense row-major X (n_rows x n_cols), read in place.
 template <class T, class... Callbacks>
 LinearFit<T> fit_linear(const T* X, std::size_t n_rows, std::size_t n_cols, const T* y,
-                        const T* sample_weight, const LinearFitOptions<T>& options,
-                        const LinearModel<T>* warm_start = nullptr, Callbacks&&... callbacks) {
+                        identity_t<const T*> sample_weight, const LinearFitOptions<T>& options,
+                        identity_t<const LinearModel<T>*> warm_start = nullptr,
+                        Callbacks&&... callbacks) {
     require(X != nullptr, "X must not be null");
     return fit_linear_design(objective::DenseDesign<T>{X, n_rows, n_cols}, y, sample_weight,
                              options, warm_start, std::forward<Callbacks>(callbacks)...);
@@ -341,9 +343,10 @@ LinearFit<T> fit_linear(const T* X, std::size_t n_rows, std::size_t n_cols, cons
 /// fit_linear_design on CSR data (scipy.sparse.csr_matrix arrays), never densified.
 template <class T, class I, class... Callbacks>
 LinearFit<T> fit_linear_csr(const T* data, const I* indices, const I* indptr, std::size_t n_rows,
-                            std::size_t n_cols, const T* y, const T* sample_weight,
+                            std::size_t n_cols, const T* y, identity_t<const T*> sample_weight,
                             const LinearFitOptions<T>& options,
-                            const LinearModel<T>* warm_start = nullptr, Callbacks&&... callbacks) {
+                            identity_t<const LinearModel<T>*> warm_start = nullptr,
+                            Callbacks&&... callbacks) {
     return fit_linear_design(objective::CsrDesign<T, I>{data, indices, indptr, n_rows, n_cols}, y,
                              sample_weight, options, warm_start,
                              std::forward<Callbacks>(callbacks)...);

@@ -65,9 +65,9 @@ struct LogisticRegressionFit {
 template <class T, class... Callbacks>
 LogisticRegressionFit<T> fit_logistic_regression(const T* X, std::size_t n_rows,
                                                  std::size_t n_cols, const T* y,
-                                                 const T* sample_weight,
+                                                 identity_t<const T*> sample_weight,
                                                  const LogisticRegressionOptions<T>& options,
-                                                 const LinearModel<T>* warm_start = nullptr,
+                                                 identity_t<const LinearModel<T>*> warm_start = nullptr,
                                                  Callbacks&&... callbacks) {
     require(n_rows > 0, "X has 0 rows (n_samples=0); at least one is required");
     require(y != nullptr, "y must not be null");

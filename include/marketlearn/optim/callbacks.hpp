@@ -50,7 +50,7 @@ struct has_end<C, T, V,
 
 template <class V, class... Callbacks>
 void notify_begin(const V& w, Callbacks&... callbacks) {
-    auto one = [&](auto& c) {
+    [[maybe_unused]] auto one = [&](auto& c) {
         if constexpr (detail::has_begin<std::decay_t<decltype(c)>, V>::value) c.begin_optimization(w);
     };
     (one(callbacks), ...);
@@ -61,7 +61,7 @@ void notify_begin(const V& w, Callbacks&... callbacks) {
 template <class T, class V, class... Callbacks>
 bool notify_end_epoch(std::size_t epoch, T objective, const V& w, Callbacks&... callbacks) {
     bool stop = false;
-    auto one = [&](auto& c) {
+    [[maybe_unused]] auto one = [&](auto& c) {
         if constexpr (detail::has_end_epoch<std::decay_t<decltype(c)>, T, V>::value) {
             stop = static_cast<bool>(c.end_epoch(epoch, objective, w)) || stop;
         }
@@ -72,7 +72,7 @@ bool notify_end_epoch(std::size_t epoch, T objective, const V& w, Callbacks&... 
 
 template <class T, class V, class... Callbacks>
 void notify_end(const V& w, const Result<T>& result, Callbacks&... callbacks) {
-    auto one = [&](auto& c) {
+    [[maybe_unused]] auto one = [&](auto& c) {
         if constexpr (detail::has_end<std::decay_t<decltype(c)>, T, V>::value) {
             c.end_optimization(w, result);
         }

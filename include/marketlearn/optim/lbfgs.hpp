@@ -90,6 +90,13 @@ public:
                                     grad_new);
             }
             if (!found) {
+                // No step lowers f even along -g: f is flat to working precision here. That
+                // is the optimum when the gradient is also small on the scale of sqrt(eps)
+                // (rounding in f hides decreases of order eps |f|, i.e. steps where
+                // |g|^2 step ~ eps |f|); otherwise it is a genuine failure.
+                const T scale = std::max(T(1), std::abs(value));
+                result.converged = grad.cwiseAbs().maxCoeff() <=
+                                   std::sqrt(std::numeric_limits<T>::epsilon()) * scale;
                 result.reason = StopReason::line_search_failed;
                 break;
             }

@@ -21,7 +21,9 @@ inline const char* describe(StopReason reason) noexcept {
         case StopReason::converged_gradient: return "converged: gradient below tolerance";
         case StopReason::max_iter: return "max_iter reached";
         case StopReason::callback: return "stopped by a callback";
-        case StopReason::line_search_failed: return "line search found no decrease";
+        case StopReason::line_search_failed:
+            return "line search found no decrease (converged if the gradient is at working "
+                   "precision)";
         case StopReason::not_decreasing:
             return "not converged: the objective stopped decreasing while it still rose "
                    "between iterations; the learning rate is too large";
