@@ -16,8 +16,10 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 __all__ = [
     "FLOAT_DTYPES",
     "validate_fit_data",
+    "validate_partial_fit_data",
     "validate_predict_data",
     "encode_binary_target",
+    "encode_class_target",
     "check_fit_sample_weight",
     "seed_from_random_state",
 ]
@@ -37,6 +39,24 @@ def validate_fit_data(estimator, X, y):
         estimator,
         X,
         y,
+        dtype=FLOAT_DTYPES,
+        order="C",
+        accept_sparse=False,
+        y_numeric=False,
+        multi_output=False,
+    )
+
+
+def validate_partial_fit_data(estimator, X, y, *, reset):
+    """validate_fit_data for a first ``partial_fit`` call (``reset=True``); later calls
+    check X against what the first one saw (n_features, feature names)."""
+    if reset:
+        return validate_fit_data(estimator, X, y)
+    return validate_data(
+        estimator,
+        X,
+        y,
+        reset=False,
         dtype=FLOAT_DTYPES,
         order="C",
         accept_sparse=False,
@@ -86,12 +106,33 @@ def encode_binary_target(y, dtype, *, estimator_name):
     return classes, y01
 
 
-def check_fit_sample_weight(sample_weight, X, y01, classes):
+def encode_class_target(y, *, estimator_name):
+    """Check classification targets (two or more classes) and encode them as indices.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        Sorted unique labels.
+    y_index : ndarray of shape (n_samples,) of intp
+        ``classes[y_index] == y``.
+    """
+    check_classification_targets(y)
+    classes, y_index = np.unique(y, return_inverse=True)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"{estimator_name} needs samples of at least 2 classes, but the data contains "
+            f"only one class: {_show(classes[0])}."
+        )
+    return classes, y_index.reshape(-1)
+
+
+def check_fit_sample_weight(sample_weight, X, y_index=None, classes=None):
     """Validate sample weights for ``fit``: None stays None (all ones, no array made).
 
     Weights become a C-contiguous array of X's dtype. Negative, non-finite or all-zero
-    weights are rejected, as are weights that leave one class with zero total weight
-    (the problem would have a single class).
+    weights are rejected; for classifiers (``y_index`` and ``classes`` given, as from
+    :func:`encode_class_target`; a 0/1 target for two classes works too) so are weights
+    that leave a class with zero total weight (its model would see no example of it).
     """
     if sample_weight is None:
         return None
@@ -102,13 +143,14 @@ def check_fit_sample_weight(sample_weight, X, y01, classes):
         raise ValueError("Negative values in data passed to sample_weight.")
     if not np.any(sample_weight > 0):
         raise ValueError("sample_weight must have at least one positive entry; all are zero.")
-    for label, mask in ((classes[0], y01 == 0), (classes[1], y01 == 1)):
-        if not np.any(sample_weight[mask] > 0):
-            raise ValueError(
-                f"sample_weight is zero for every sample of class {_show(label)}: at least 2 "
-                "classes need positive weight."
-            )
-    return sample_weight
+    if classes is not None:
+        for k, label in enumerate(classes):
+            if not np.any(sample_weight[y_index == k] > 0):
+                raise ValueError(
+                    f"sample_weight is zero for every sample of class {_show(label)}: "
+                    "every class needs positive weight."
+                )
+    return np.ascontiguousarray(sample_weight)
 
 
 def seed_from_random_state(random_state) -> int:

@@ -1,10 +1,12 @@
-// Linear models: fit_logistic_regression and linear_decision_function, one overload per
-// element type (float32, float64) so the caller's dtype is kept end to end.
+// Linear models: fit_linear (any loss, penalty, optimizer, schedule) and
+// linear_decision_function, one overload per element type (float32, float64) so the
+// caller's dtype is kept end to end.
 
 #include <pybind11/eigen.h>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,7 +15,7 @@
 
 #include "bindings.hpp"
 #include "marketlearn/core/error.hpp"
-#include "marketlearn/models/logistic_regression.hpp"
+#include "marketlearn/models/linear.hpp"
 
 namespace marketlearn::python {
 
@@ -28,17 +30,48 @@ void require_packed_rows(const MatrixView<T>& X, const char* name) {
             " elements for ", X.cols(), " columns");
 }
 
-models::Solver parse_solver(const std::string& solver) {
-    if (solver == "lbfgs") return models::Solver::lbfgs;
-    if (solver == "gd") return models::Solver::gd;
-    if (solver == "sgd") return models::Solver::sgd;
-    throw_invalid_argument("solver='", solver, "' is not one of 'lbfgs', 'gd', 'sgd'");
+simd::loss_kind parse_loss(const std::string& loss) {
+    if (loss == "log_loss") return simd::loss_kind::logistic;
+    if (loss == "hinge") return simd::loss_kind::hinge;
+    if (loss == "modified_huber") return simd::loss_kind::modified_huber;
+    if (loss == "squared_error") return simd::loss_kind::squared_error;
+    if (loss == "huber") return simd::loss_kind::huber;
+    if (loss == "poisson") return simd::loss_kind::poisson;
+    if (loss == "gamma") return simd::loss_kind::gamma;
+    if (loss == "tweedie") return simd::loss_kind::tweedie;
+    throw_invalid_argument("loss='", loss,
+                           "' is not one of 'log_loss', 'hinge', 'modified_huber', "
+                           "'squared_error', 'huber', 'poisson', 'gamma', 'tweedie'");
 }
 
-models::LearningRate parse_learning_rate(const std::string& rate) {
-    if (rate == "constant") return models::LearningRate::constant;
-    if (rate == "invscaling") return models::LearningRate::invscaling;
-    throw_invalid_argument("learning_rate='", rate, "' is not one of 'constant', 'invscaling'");
+models::Optimizer parse_optimizer(const std::string& name) {
+    using models::Optimizer;
+    if (name == "gd") return Optimizer::gd;
+    if (name == "sgd") return Optimizer::sgd;
+    if (name == "momentum") return Optimizer::momentum;
+    if (name == "nesterov") return Optimizer::nesterov;
+    if (name == "adagrad") return Optimizer::adagrad;
+    if (name == "rmsprop") return Optimizer::rmsprop;
+    if (name == "adam") return Optimizer::adam;
+    if (name == "adamw") return Optimizer::adamw;
+    if (name == "lbfgs") return Optimizer::lbfgs;
+    throw_invalid_argument("optimizer='", name,
+                           "' is not one of 'gd', 'sgd', 'momentum', 'nesterov', 'adagrad', "
+                           "'rmsprop', 'adam', 'adamw', 'lbfgs'");
+}
+
+optim::ScheduleKind parse_schedule(const std::string& name) {
+    using optim::ScheduleKind;
+    if (name == "constant") return ScheduleKind::constant;
+    if (name == "invscaling") return ScheduleKind::invscaling;
+    if (name == "optimal") return ScheduleKind::optimal;
+    if (name == "adaptive") return ScheduleKind::adaptive;
+    if (name == "exponential") return ScheduleKind::exponential;
+    if (name == "step") return ScheduleKind::step;
+    if (name == "cosine") return ScheduleKind::cosine;
+    throw_invalid_argument("learning_rate='", name,
+                           "' is not one of 'constant', 'invscaling', 'optimal', 'adaptive', "
+                           "'exponential', 'step', 'cosine'");
 }
 
 /// A stable token per stop reason, for code to test; describe() gives the sentence.
@@ -49,6 +82,7 @@ const char* stop_reason_token(optim::StopReason reason) {
         case optim::StopReason::max_iter: return "max_iter";
         case optim::StopReason::callback: return "callback";
         case optim::StopReason::line_search_failed: return "line_search_failed";
+        case optim::StopReason::not_decreasing: return "not_decreasing";
     }
     return "unknown";
 }
@@ -58,16 +92,80 @@ py::array_t<T> to_numpy(const std::vector<T>& values) {
     return py::array_t<T>(static_cast<py::ssize_t>(values.size()), values.data());
 }
 
+/// The optimizer's end-of-epoch hook, bridged to Python. The fit runs without the GIL;
+/// this is the only place that takes it back: to call the user's
+/// `callback(epoch, objective, coef)` (coef: a fresh array of the n_features
+/// coefficients; a truthy return stops the run) and, a few times a second, to let Ctrl-C
+/// (or any pending signal handler's exception) stop a long fit.
+///
+/// A Python exception cannot cross the C++ optimizer: it is stored, the run is stopped,
+/// and the binding re-raises it after the fit returns.
 template <class T>
-py::dict fit_logistic_regression(const MatrixView<T>& X, const VectorView<T>& y,
-                                 const std::optional<VectorView<T>>& sample_weight, double alpha,
-                                 bool fit_intercept, const std::string& solver,
-                                 std::size_t max_iter, std::optional<double> tol,
-                                 std::size_t n_iter_no_change, std::size_t batch_size,
-                                 const std::string& learning_rate, double eta0, double power_t,
-                                 bool shuffle, std::uint64_t random_state,
-                                 const std::optional<Vector<T>>& coef_init,
-                                 std::optional<double> intercept_init, bool check_input) {
+class PythonEpochHook {
+public:
+    PythonEpochHook(py::object fn, std::size_t n_features)
+        : fn_(std::move(fn)), n_features_(n_features), last_signal_check_(Clock::now()) {}
+    // Holds Python references: must never be copied by the optimizer, which runs without
+    // the GIL. Callbacks are passed by reference throughout; this makes sure of it.
+    PythonEpochHook(const PythonEpochHook&) = delete;
+    PythonEpochHook& operator=(const PythonEpochHook&) = delete;
+
+    template <class V>
+    bool end_epoch(std::size_t epoch, T objective, const V& w) {
+        const bool has_fn = !fn_.is_none();
+        const auto now = Clock::now();
+        const bool check_signals = now - last_signal_check_ >= signal_interval;
+        if (!has_fn && !check_signals) return false;
+        py::gil_scoped_acquire gil;
+        try {
+            if (check_signals) {
+                last_signal_check_ = now;
+                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            }
+            if (!has_fn) return false;
+            py::array_t<T> coef(static_cast<py::ssize_t>(n_features_), w.data());
+            py::object answer = fn_(epoch, static_cast<double>(objective), std::move(coef));
+            return !answer.is_none() && PyObject_IsTrue(answer.ptr()) == 1;
+        } catch (py::error_already_set& e) {
+            error_.emplace(std::move(e));
+            return true;
+        }
+    }
+
+    /// Re-raises a Python exception caught during the run (call with the GIL held).
+    void rethrow_if_failed() {
+        if (error_) {
+            py::error_already_set e = std::move(*error_);
+            error_.reset();
+            throw e;
+        }
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::chrono::milliseconds signal_interval{200};
+
+    py::object fn_;
+    std::size_t n_features_;
+    Clock::time_point last_signal_check_;
+    std::optional<py::error_already_set> error_;
+};
+
+template <class T>
+py::dict fit_linear(const MatrixView<T>& X, const VectorView<T>& y,
+                    const std::optional<VectorView<T>>& sample_weight, const std::string& loss,
+                    double alpha, double l1_ratio, bool fit_intercept, const std::string& optimizer,
+                    std::size_t batch_size, const std::string& learning_rate, double eta0,
+                    double power_t, double momentum, double beta1, double beta2,
+                    std::optional<double> clip_norm, std::optional<double> clip_value,
+                    std::size_t max_iter, std::optional<double> tol,
+                    std::optional<double> gradient_tol, std::size_t n_iter_no_change,
+                    bool early_stopping, double validation_fraction, bool shuffle,
+                    std::uint64_t random_state, int n_jobs, std::size_t initial_t, double epsilon,
+                    double power,
+                    const std::optional<Vector<T>>& coef_init,
+                    std::optional<double> intercept_init, py::object callback,
+                    bool check_input) {
     require_packed_rows<T>(X, "X");
     const auto n_rows = static_cast<std::size_t>(X.rows());
     const auto n_cols = static_cast<std::size_t>(X.cols());
@@ -77,21 +175,37 @@ py::dict fit_logistic_regression(const MatrixView<T>& X, const VectorView<T>& y,
         require(static_cast<std::size_t>(sample_weight->size()) == n_rows, "sample_weight has ",
                 sample_weight->size(), " entries but X has ", n_rows, " rows");
     }
+    require(callback.is_none() || PyCallable_Check(callback.ptr()) == 1,
+            "callback must be callable or None");
 
-    models::LogisticRegressionOptions<T> options;
-    options.alpha = static_cast<T>(alpha);
-    options.fit_intercept = fit_intercept;
-    options.solver = parse_solver(solver);
-    options.max_iter = max_iter;
-    options.tol = tol ? static_cast<T>(*tol) : T(0);  // tol=None: no tolerance stop
-    options.n_iter_no_change = n_iter_no_change;
-    options.batch_size = batch_size;
-    options.learning_rate = parse_learning_rate(learning_rate);
-    options.eta0 = static_cast<T>(eta0);
-    options.power_t = static_cast<T>(power_t);
-    options.shuffle = shuffle;
-    options.random_state = random_state;
-    options.check_input = check_input;
+    models::LinearFitOptions<T> o;
+    o.loss = parse_loss(loss);
+    o.loss_params.epsilon = static_cast<T>(epsilon);
+    o.loss_params.power = static_cast<T>(power);
+    o.alpha = static_cast<T>(alpha);
+    o.l1_ratio = static_cast<T>(l1_ratio);
+    o.fit_intercept = fit_intercept;
+    o.optimizer = parse_optimizer(optimizer);
+    o.batch_size = batch_size;
+    o.schedule.kind = parse_schedule(learning_rate);
+    o.schedule.eta0 = static_cast<T>(eta0);
+    o.schedule.power_t = static_cast<T>(power_t);
+    o.momentum = static_cast<T>(momentum);
+    o.beta1 = static_cast<T>(beta1);
+    o.beta2 = static_cast<T>(beta2);
+    o.clip_norm = clip_norm ? static_cast<T>(*clip_norm) : T(0);
+    o.clip_value = clip_value ? static_cast<T>(*clip_value) : T(0);
+    o.max_iter = max_iter;
+    o.tol = tol ? static_cast<T>(*tol) : T(0);  // tol=None: no tolerance stop
+    o.gradient_tol = gradient_tol ? static_cast<T>(*gradient_tol) : T(0);
+    o.n_iter_no_change = n_iter_no_change;
+    o.early_stopping = early_stopping;
+    o.validation_fraction = static_cast<T>(validation_fraction);
+    o.shuffle = shuffle;
+    o.random_state = random_state;
+    o.n_jobs = n_jobs;
+    o.check_input = check_input;
+    o.initial_t = initial_t;
 
     std::optional<models::LinearModel<T>> warm;
     if (coef_init || intercept_init) {
@@ -107,18 +221,27 @@ py::dict fit_logistic_regression(const MatrixView<T>& X, const VectorView<T>& y,
     }
 
     const T* sw = sample_weight ? sample_weight->data() : nullptr;
-    models::LogisticRegressionFit<T> fit;
-    {
+    PythonEpochHook<T> hook(std::move(callback), n_cols);
+    models::LinearFit<T> fit;
+    try {
         py::gil_scoped_release release;
-        fit = models::fit_logistic_regression<T>(X.data(), n_rows, n_cols, y.data(), sw, options,
-                                                 warm ? &*warm : nullptr);
+        fit = models::fit_linear<T>(X.data(), n_rows, n_cols, y.data(), sw, o,
+                                    warm ? &*warm : nullptr, hook);
+    } catch (...) {
+        // An exception in the callback stopped the run; it explains any error that
+        // followed better than the error does.
+        hook.rethrow_if_failed();
+        throw;
     }
+    hook.rethrow_if_failed();
 
     py::dict out;
     out["coef"] = to_numpy(fit.model.coef);
     out["intercept"] = static_cast<double>(fit.model.intercept);
     out["n_iter"] = fit.result.iterations;
+    out["updates"] = fit.result.updates;
     out["loss_curve"] = to_numpy(fit.loss_curve);
+    out["validation_scores"] = to_numpy(fit.validation_scores);
     out["converged"] = fit.result.converged;
     out["stop_reason"] = stop_reason_token(fit.result.reason);
     out["stop_message"] = optim::describe(fit.result.reason);
@@ -147,13 +270,19 @@ py::array_t<T> linear_decision_function(const MatrixView<T>& X, const VectorView
 template <class T>
 void def_for_type(py::module_& m, const char* fit_doc, const char* decision_doc) {
     using namespace pybind11::literals;
-    m.def("fit_logistic_regression", &fit_logistic_regression<T>, py::arg("X").noconvert(),
-          py::arg("y").noconvert(), py::arg("sample_weight").noconvert() = py::none(),
-          py::kw_only(), "alpha"_a = 1e-4, "fit_intercept"_a = true, "solver"_a = "lbfgs",
-          "max_iter"_a = 1000, "tol"_a = 1e-4, "n_iter_no_change"_a = 5, "batch_size"_a = 1,
-          "learning_rate"_a = "constant", "eta0"_a = 0.1, "power_t"_a = 0.5, "shuffle"_a = true,
-          "random_state"_a = 0, "coef_init"_a = py::none(), "intercept_init"_a = py::none(),
-          "check_input"_a = true, fit_doc);
+    m.def("fit_linear", &fit_linear<T>, py::arg("X").noconvert(), py::arg("y").noconvert(),
+          py::arg("sample_weight").noconvert() = py::none(), py::kw_only(),
+          "loss"_a = "log_loss", "alpha"_a = 1e-4, "l1_ratio"_a = 0.0, "fit_intercept"_a = true,
+          "optimizer"_a = "sgd", "batch_size"_a = 1, "learning_rate"_a = "optimal",
+          "eta0"_a = 0.01, "power_t"_a = 0.5, "momentum"_a = 0.9, "beta1"_a = 0.9,
+          "beta2"_a = 0.999, "clip_norm"_a = py::none(), "clip_value"_a = py::none(),
+          "max_iter"_a = 1000, "tol"_a = 1e-3, "gradient_tol"_a = py::none(),
+          "n_iter_no_change"_a = 5,
+          "early_stopping"_a = false, "validation_fraction"_a = 0.1, "shuffle"_a = true,
+          "random_state"_a = 0, "n_jobs"_a = 1, "initial_t"_a = 0, "epsilon"_a = 0.1,
+          "power"_a = 1.5, "coef_init"_a.noconvert() = py::none(),
+          "intercept_init"_a = py::none(), "callback"_a = py::none(), "check_input"_a = true,
+          fit_doc);
     m.def("linear_decision_function", &linear_decision_function<T>, py::arg("X").noconvert(),
           py::arg("coef").noconvert(), py::arg("intercept"), decision_doc);
 }
@@ -162,41 +291,63 @@ void def_for_type(py::module_& m, const char* fit_doc, const char* decision_doc)
 
 void bind_linear(py::module_& m) {
     static const char* fit_doc = R"pbdoc(
-        Fit an L2-regularized binary logistic regression.
+        Fit a linear model z = X . coef + intercept (models::fit_linear).
 
-        Minimizes ``sum_i w_i log(1 + exp(-s_i z_i)) / sum_i w_i + alpha/2 ||coef||^2``
-        with ``z_i = X_i . coef + intercept`` and ``s_i = 2 y_i - 1``; the intercept is
-        not penalized. Equals scikit-learn's ``LogisticRegression(C=1/(alpha*sum(w)))``.
+        Minimizes ``sum_i w_i loss(z_i, y_i) / sum_i w_i
+        + alpha ((1 - l1_ratio)/2 ||coef||^2 + l1_ratio ||coef||_1)``; the intercept is
+        not penalized. See docs/optimizers.md for the losses, optimizers and schedules.
 
         Parameters
         ----------
         X : ndarray of shape (n_samples, n_features), float32 or float64, C-contiguous
             Not copied. A wrong dtype or layout raises TypeError.
-        y : ndarray of shape (n_samples,), same dtype as X, values exactly 0 or 1
+        y : ndarray of shape (n_samples,), same dtype as X
+            -1/+1 for 'log_loss', 'hinge', 'modified_huber'; the target otherwise (>= 0 for
+            'poisson' and 'tweedie', > 0 for 'gamma').
         sample_weight : ndarray of shape (n_samples,), same dtype as X, or None
-        alpha, fit_intercept, solver ("lbfgs", "gd", "sgd"), max_iter, tol (None: no
-        tolerance stop), n_iter_no_change, batch_size, learning_rate ("constant",
-        "invscaling"), eta0, power_t, shuffle, random_state (unsigned integer seed):
-            as in :class:`marketlearn.ChurnClassifier`.
-        coef_init : ndarray of shape (n_features,) or None
+        loss, alpha, l1_ratio, fit_intercept, optimizer, batch_size, learning_rate, eta0,
+        power_t, momentum, beta1, beta2, clip_norm, clip_value (None: no clipping),
+        max_iter, tol (None: no tolerance stop), n_iter_no_change, early_stopping,
+        validation_fraction, shuffle, random_state (unsigned integer seed), n_jobs,
+        epsilon (Huber), power (Tweedie):
+            as in :class:`marketlearn.GDClassifier` / :class:`marketlearn.GDRegressor`,
+            with every value explicit (no 'auto').
+        gradient_tol : float or None
+            'gd' only: also stop once the largest gradient entry is at most this (not with
+            an L1 penalty). None: no gradient stop. ('lbfgs' reads ``tol`` this way.)
+        initial_t : int
+            Updates made by earlier runs (partial_fit): the learning-rate clock.
+        coef_init : ndarray of shape (n_features,), same dtype as X, or None
             Starting coefficients (warm start); zeros if None.
         intercept_init : float or None
             Starting intercept; 0 if None.
+        callback : callable or None
+            ``callback(epoch, objective, coef)`` after every epoch (iteration for 'gd' and
+            'lbfgs'); ``coef`` is a new array of shape (n_features,). A true return value
+            stops the run; an exception stops it and is re-raised here.
         check_input : bool, default True
-            Check that X and sample_weight are finite, weights >= 0 and y in {0, 1}
-            (one extra pass over X). Callers that validated already pass False.
+            Check that X, y and sample_weight hold valid values (one extra pass over X).
+            Callers that validated already pass False.
 
         Returns
         -------
         dict
             ``coef`` (ndarray, dtype of X), ``intercept`` (float), ``n_iter`` (int),
-            ``loss_curve`` (ndarray: objective after each iteration/epoch),
-            ``converged`` (bool), ``stop_reason`` (one of ``"converged_tol"``,
-            ``"converged_gradient"``, ``"max_iter"``, ``"callback"``,
-            ``"line_search_failed"``), ``stop_message`` (the same as a sentence),
-            ``objective`` (float).
+            ``updates`` (int: the learning-rate clock at the end), ``loss_curve``
+            (ndarray: objective after each epoch / iteration), ``validation_scores``
+            (ndarray, empty without early_stopping), ``converged`` (bool),
+            ``stop_reason`` (``"converged_tol"``, ``"converged_gradient"``, ``"max_iter"``,
+            ``"callback"``, ``"line_search_failed"`` or ``"not_decreasing"``),
+            ``stop_message`` (the same as a sentence), ``objective`` (float: exact, at
+            the returned coefficients).
 
-        The GIL is released while fitting.
+        Raises
+        ------
+        ValueError
+            Invalid values, or a diverging run (the message names the learning rate).
+
+        The GIL is released while fitting; it is taken back only to call ``callback``
+        and, a few times a second, to let Ctrl-C interrupt the fit.
     )pbdoc";
     static const char* decision_doc = R"pbdoc(
         Linear scores ``X @ coef + intercept`` with the SIMD kernels.

@@ -30,7 +30,7 @@ PYBIND11_MODULE(_core, m) {
            :toctree: _generate
 
            simd_info
-           fit_logistic_regression
+           fit_linear
            linear_decision_function
     )pbdoc";
 

@@ -131,12 +131,12 @@ def test_sparse_x_is_refused(data):
     [
         ("alpha", -1.0),
         ("alpha", "big"),
-        ("solver", "newton-cg"),
+        ("optimizer", "newton-cg"),
         ("max_iter", 0),
         ("tol", -1e-3),
         ("n_iter_no_change", 0),
         ("batch_size", 0),
-        ("learning_rate", "optimal"),
+        ("learning_rate", "fastest"),
         ("eta0", 0.0),
         ("power_t", -0.5),
         ("fit_intercept", "yes"),
@@ -154,22 +154,29 @@ def test_invalid_parameter_names_the_parameter(data, param, value):
 
 def test_core_errors_are_value_errors(data):
     X, y = data
-    y = y.astype(np.float64)
+    y = (2 * y - 1).astype(np.float64)
     with pytest.raises(ValueError, match="alpha"):
-        _core.fit_logistic_regression(X, y, alpha=-1.0)
-    with pytest.raises(ValueError, match=r"y\[0\]=-1"):
-        _core.fit_logistic_regression(X, 2 * y - 1)
+        _core.fit_linear(X, y, alpha=-1.0)
+    with pytest.raises(ValueError, match=r"y\[0\]=0 must be -1 or \+1"):
+        _core.fit_linear(X, (y + 1) / 2)
     with pytest.raises(ValueError, match="X contains nan"):
         bad = X.copy()
         bad[2, 2] = np.nan
-        _core.fit_logistic_regression(bad, y)
+        _core.fit_linear(bad, y)
     with pytest.raises(ValueError, match="sample_weight"):
-        _core.fit_logistic_regression(X, y, -np.ones(len(y)))
-    with pytest.raises(ValueError, match="solver='newton'"):
-        _core.fit_logistic_regression(X, y, solver="newton")
+        _core.fit_linear(X, y, -np.ones(len(y)))
+    with pytest.raises(ValueError, match="optimizer='newton'"):
+        _core.fit_linear(X, y, optimizer="newton")
+    with pytest.raises(ValueError, match="loss='logistic'"):
+        _core.fit_linear(X, y, loss="logistic")
+    with pytest.raises(ValueError, match="learning_rate='fast'"):
+        _core.fit_linear(X, y, learning_rate="fast")
     with pytest.raises(ValueError, match="y has 29 entries"):
-        _core.fit_logistic_regression(X, y[:-1])
+        _core.fit_linear(X, y[:-1])
     with pytest.raises(ValueError, match="coef has 2 entries"):
         _core.linear_decision_function(X, np.zeros(2), 0.0)
     with pytest.raises(ValueError, match="0 rows"):
-        _core.fit_logistic_regression(X[:0], y[:0])
+        _core.fit_linear(X[:0], y[:0])
+    with pytest.raises(ValueError, match="callback must be callable"):
+        _core.fit_linear(X, y, callback=3)
+

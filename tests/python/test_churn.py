@@ -73,9 +73,9 @@ def test_telco_gd_reaches_sklearn_objective(telco_arrays, telco_sklearn_referenc
     # relative gap 2.0e-4 after 2000 iterations, 1.6e-4 after 3000.
     A_train, _, y_train, _ = telco_arrays
     _, objective_ref = telco_sklearn_reference
-    model = ChurnClassifier(alpha=TELCO_ALPHA, solver="gd", eta0=1.0, max_iter=2000, tol=None).fit(
-        A_train, y_train
-    )
+    model = ChurnClassifier(
+        alpha=TELCO_ALPHA, optimizer="gd", eta0=1.0, max_iter=2000, tol=None
+    ).fit(A_train, y_train)
     objective = penalized_log_loss(model.coef_, model.intercept_, A_train, y_train, TELCO_ALPHA)
     assert model.n_iter_ == 2000
     assert 0 <= rel_gap(objective, objective_ref) < 1e-3
@@ -90,8 +90,9 @@ def test_telco_sgd_reaches_sklearn_objective(telco_arrays, telco_sklearn_referen
     reference, objective_ref = telco_sklearn_reference
     model = ChurnClassifier(
         alpha=TELCO_ALPHA,
-        solver="sgd",
+        optimizer="sgd",
         batch_size=16,
+        learning_rate="constant",
         eta0=0.02,
         max_iter=50,
         tol=None,
@@ -107,7 +108,7 @@ def test_telco_sgd_reaches_sklearn_objective(telco_arrays, telco_sklearn_referen
 
 def test_sgd_is_reproducible_with_random_state(small_problem):
     X, y = small_problem
-    params = dict(solver="sgd", random_state=3, max_iter=5, tol=None)
+    params = dict(optimizer="sgd", random_state=3, max_iter=5, tol=None)
     a = ChurnClassifier(**params).fit(X, y)
     b = ChurnClassifier(**params).fit(X, y)
     assert_array_equal(a.coef_, b.coef_)
@@ -118,7 +119,7 @@ def test_sgd_is_reproducible_with_random_state(small_problem):
 def test_invscaling_schedule_fits(small_problem):
     X, y = small_problem
     model = ChurnClassifier(
-        solver="sgd", learning_rate="invscaling", eta0=0.5, power_t=0.5, random_state=0
+        optimizer="sgd", learning_rate="invscaling", eta0=0.5, power_t=0.5, random_state=0
     ).fit(X, y)
     assert model.score(X, y) > 0.75
 
@@ -257,7 +258,7 @@ def test_dataframe_sets_feature_names(telco_frames):
 
 def test_pickle_and_clone_round_trip(small_problem):
     X, y = small_problem
-    model = ChurnClassifier(alpha=1e-3, solver="sgd", random_state=0).fit(X, y)
+    model = ChurnClassifier(alpha=1e-3, optimizer="sgd", random_state=0).fit(X, y)
     restored = pickle.loads(pickle.dumps(model))
     assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
     assert restored.get_params() == model.get_params()
@@ -316,20 +317,20 @@ def test_attributes(small_problem):
     assert model.n_features_in_ == X.shape[1]
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "gd", "sgd"])
-def test_convergence_warning_when_max_iter_hit(small_problem, solver):
+@pytest.mark.parametrize("optimizer", ["lbfgs", "gd", "sgd"])
+def test_convergence_warning_when_max_iter_hit(small_problem, optimizer):
     X, y = small_problem
     with pytest.warns(ConvergenceWarning, match="did not converge"):
-        ChurnClassifier(solver=solver, max_iter=1, tol=1e-12, random_state=0).fit(X, y)
+        ChurnClassifier(optimizer=optimizer, max_iter=1, tol=1e-12, random_state=0).fit(X, y)
     # tol=None asks for exactly max_iter iterations: no warning.
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        model = ChurnClassifier(solver=solver, max_iter=2, tol=None, random_state=0).fit(X, y)
+        model = ChurnClassifier(optimizer=optimizer, max_iter=2, tol=None, random_state=0).fit(X, y)
     assert model.n_iter_ <= 2
 
 
 def test_batch_size_larger_than_data(small_problem):
     X, y = small_problem
-    model = ChurnClassifier(solver="sgd", batch_size=10_000, eta0=1.0, random_state=0)
+    model = ChurnClassifier(optimizer="sgd", batch_size=10_000, eta0=1.0, random_state=0)
     model.fit(X, y)
     assert model.score(X, y) > 0.75

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -15,3 +16,15 @@ def test_churn_quickstart():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "AUC gap" in result.stdout
+
+
+def test_optimizer_report(shared_data):
+    script = REPO_ROOT / "examples" / "python" / "optimizer_report.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--repeats", "1", "--budget", "3"],
+        capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "MARKETLEARN_SHARED_DATA": str(shared_data)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    table = [line for line in result.stdout.splitlines() if line.startswith("| GDClassifier")]
+    assert len(table) == 9  # every optimizer

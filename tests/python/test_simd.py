@@ -25,10 +25,11 @@ X = rng.standard_normal((3001, 37))
 y = (X @ rng.standard_normal(37) + 0.5 * rng.standard_normal(3001) > 0).astype(int)
 coef = rng.standard_normal(37)
 out = {"info": marketlearn.simd_info()}
-for solver in ("lbfgs", "gd", "sgd"):
-    m = ChurnClassifier(solver=solver, alpha=1e-2, tol=1e-10, max_iter=200, random_state=0)
+for optimizer in ("lbfgs", "gd", "sgd"):
+    m = ChurnClassifier(optimizer=optimizer, alpha=1e-2, tol=1e-10, max_iter=200, random_state=0,
+                        learning_rate="constant", eta0=0.1)
     m.fit(X, y)
-    out[solver] = {"coef": m.coef_.ravel().tolist(), "intercept": float(m.intercept_[0]),
+    out[optimizer] = {"coef": m.coef_.ravel().tolist(), "intercept": float(m.intercept_[0]),
                    "proba": m.predict_proba(X)[:, 1].tolist()}
 out["decision64"] = _core.linear_decision_function(X, coef, 0.25).tolist()
 out["decision32"] = _core.linear_decision_function(
@@ -81,11 +82,13 @@ def test_forced_level_gives_same_results(default_run, level):
     # Same coefficients, different summation order: agreement to rounding.
     assert_allclose(forced["decision64"], default_run["decision64"], rtol=1e-12, atol=1e-12)
     assert_allclose(forced["decision32"], default_run["decision32"], rtol=1e-5, atol=1e-5)
-    for solver in ("lbfgs", "gd", "sgd"):
+    for optimizer in ("lbfgs", "gd", "sgd"):
         assert_allclose(
-            forced[solver]["proba"], default_run[solver]["proba"], rtol=1e-10, atol=1e-12
+            forced[optimizer]["proba"], default_run[optimizer]["proba"], rtol=1e-10, atol=1e-12
         )
-        assert_allclose(forced[solver]["coef"], default_run[solver]["coef"], rtol=1e-10, atol=1e-12)
+        assert_allclose(
+            forced[optimizer]["coef"], default_run[optimizer]["coef"], rtol=1e-10, atol=1e-12
+        )
 
 
 def test_forcing_a_missing_level_falls_back(default_run):

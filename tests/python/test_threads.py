@@ -26,7 +26,7 @@ def test_fit_releases_the_gil():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((200_000, 32))
     y = (X[:, 0] > 0).astype(np.int64)
-    model = ChurnClassifier(solver="gd", max_iter=40, tol=None)
+    model = ChurnClassifier(optimizer="gd", max_iter=40, tol=None)
     ticks, seconds = count_ticks_while(lambda: model.fit(X, y))
     # Holding the GIL for the whole C++ fit would allow only a handful of ticks (during
     # the Python validation); released, this thread ticks about once per millisecond.
