@@ -228,14 +228,8 @@ class _BaseGD(BaseEstimator):
             self._check_early_stopping()
 
     def _check_early_stopping(self):
-        if self.early_stopping and self.loss in GLM_LOSSES:
-            # The core scores held-out rows by R^2 of the linear predictor X w + b, which for
-            # a log-link model is not its prediction exp(X w + b).
-            raise ValueError(
-                f"early_stopping=True is not supported with loss={self.loss!r} yet (the "
-                "validation score would be computed on the log scale); use early_stopping=False "
-                "with tol and n_iter_no_change, or a validation callback."
-            )
+        """Early stopping works for every loss: held-out rows are scored by accuracy
+        (classifiers) or R^2 of the prediction, exp(X w + b) for the GLM losses."""
 
     def _epoch_hook(self, label=None):
         """The Python side of the core's end-of-epoch hook: verbose output and the user's
@@ -264,13 +258,9 @@ class _BaseGD(BaseEstimator):
     def _run(self, X, y, sample_weight, options, *, coef_init, intercept_init, seed, max_iter,
              tol, early_stopping, initial_t, label=None):
         """One call into the core; returns its result dict plus ``t`` (the updated clock)."""
-        # Adam's bias corrections count updates from the first one whose moments are kept.
-        # Moments restart with every call, so with a clock-free schedule the run starts its
-        # count at 0 and the clock is carried here instead.
-        carry_clock = not (
-            self.optimizer in ("adam", "adamw")
-            and options["learning_rate"] not in ("invscaling", "optimal")
-        )
+        # The core counts Adam's bias-correction steps from the start of each call (its
+        # moments restart), so the schedule clock can always be carried across calls.
+        carry_clock = True
         gradient_tol = None
         has_l1 = options["alpha"] > 0 and options["l1_ratio"] > 0
         if self.optimizer == "gd" and tol is not None and not has_l1:

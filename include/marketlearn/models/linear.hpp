@@ -36,6 +36,12 @@ inline bool is_classification_loss(simd::loss_kind k) noexcept {
            k == simd::loss_kind::modified_huber;
 }
 
+/// True for the GLM losses, whose models predict mu = exp(X . coef + intercept).
+inline bool is_log_link_loss(simd::loss_kind k) noexcept {
+    return k == simd::loss_kind::poisson || k == simd::loss_kind::gamma ||
+           k == simd::loss_kind::tweedie;
+}
+
 template <class T>
 struct LinearFitOptions {
     simd::loss_kind loss = simd::loss_kind::logistic;
@@ -164,6 +170,7 @@ struct HeldOutScore {
     const std::vector<std::size_t>* rows;
     bool classification;
     bool fit_intercept;
+    bool log_link;
     const simd::kernel_table<T>* kernels;
 
     template <class V>
@@ -180,7 +187,8 @@ struct HeldOutScore {
         double ss_res = 0, ss_tot = 0;
         for (std::size_t r : *rows) {
             const double weight = sw ? sw[r] : 1.0;
-            const double z = design->dot_row(*kernels, r, w.data()) + b;
+            double z = design->dot_row(*kernels, r, w.data()) + b;
+            if (log_link) z = std::exp(z);  // GLMs predict mu = e^z: score what they predict
             if (classification) {
                 hits += ((z > 0) == (y[r] > 0)) ? weight : 0.0;
             } else {
@@ -262,7 +270,7 @@ LinearFit<T> fit_linear_design(const Design& design, const T* y,
     using Score = detail::HeldOutScore<T, Design>;
     optim::ValidationEarlyStopping<T, Score> stopper{
         Score{&design, n_cols, y, sample_weight, &validation, classification, options.fit_intercept,
-              &simd::kernels<T>()},
+              is_log_link_loss(options.loss), &simd::kernels<T>()},
         options.tol, options.n_iter_no_change};
     // With early stopping the tol rule watches the validation score, not the training
     // objective (scikit-learn's convention).

@@ -67,7 +67,9 @@ struct OptimalSchedule {
 
 /// scikit-learn's 'adaptive': eta stays at eta0 while the epoch objective improves by
 /// at least tol; after n_iter_no_change epochs without such improvement it is divided by
-/// 5, and the run stops once eta falls below 1e-6.
+/// 5, and the run stops once eta falls below 1e-6. With tol <= 0 (Python's tol=None) an
+/// epoch counts as "no improvement" when the objective does not decrease at all, so the
+/// rate still anneals; scikit-learn instead never divides then (and never stops).
 template <class T>
 struct AdaptiveSchedule {
     T eta0 = T(0.01);

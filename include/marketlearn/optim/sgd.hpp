@@ -139,7 +139,10 @@ public:
 
         auto take_step = [&](T eta) {
             clip.apply(grad);
-            update.step(w, grad, eta, ++t);
+            ++t;
+            // Update policies count their own steps (Adam's bias correction): their state
+            // starts fresh each run, so they see t relative to this run's start.
+            update.step(w, grad, eta, t - options_.initial_t);
             if constexpr (composite) {
                 if constexpr (detail::has_coordinate_steps<Update, V>::value) {
                     if (f.has_nonsmooth_part()) {
