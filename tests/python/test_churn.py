@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TELCO_ALPHA, make_telco_preprocessor, penalized_log_loss
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import make_classification
@@ -20,8 +21,6 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from marketlearn import ChurnClassifier
-
-from conftest import TELCO_ALPHA, make_telco_preprocessor, penalized_log_loss
 
 
 def rel_gap(value: float, reference: float) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import TELCO_ALPHA, penalized_log_loss
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification
 from sklearn.linear_model import (
@@ -21,8 +22,6 @@ from sklearn.metrics import mean_tweedie_deviance
 from sklearn.preprocessing import StandardScaler
 
 from marketlearn import GDClassifier, GDRegressor
-
-from conftest import TELCO_ALPHA, penalized_log_loss
 
 ALPHA = 1e-4
 

@@ -12,11 +12,10 @@ import json
 
 import numpy as np
 import pytest
+from conftest import run_python
 
 from marketlearn import ChurnClassifier, _core
 from marketlearn._validation import validate_fit_data, validate_predict_data
-
-from conftest import run_python
 
 _PEAK_RSS = """
 import json, resource, sys, warnings

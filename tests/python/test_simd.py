@@ -7,11 +7,10 @@ import json
 import os
 
 import pytest
+from conftest import run_python
 from numpy.testing import assert_allclose
 
 import marketlearn
-
-from conftest import run_python
 
 LEVELS = ["avx512", "avx2", "sse2"]  # best first
 XSIMD_ARCH = {"avx512": "avx512bw", "avx2": "fma3<avx2>", "sse2": "sse2"}
