@@ -5,17 +5,20 @@ header-only C++17 optimizer core with SIMD kernels, in scikit-learn style.
 >>> from marketlearn.datasets import load_telco_churn
 """
 
-from . import datasets
+from . import datasets, metrics
 from ._churn import ChurnClassifier
 from ._core import __version__
 from ._gd import GDClassifier, GDRegressor
+from ._ltv import LTVRegressor
 from ._simd import simd_info
 
 __all__ = [
     "ChurnClassifier",
     "GDClassifier",
     "GDRegressor",
+    "LTVRegressor",
     "datasets",
+    "metrics",
     "simd_info",
     "__version__",
 ]
