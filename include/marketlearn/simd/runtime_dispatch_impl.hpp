@@ -63,6 +63,25 @@ inline bool machine_runs(level l) noexcept {
     }
 }
 
+/// Whether a level's unit was compiled in, WITHOUT touching it: asking compiled_table
+/// runs the unit's static initializer, which is code of that arch (GCC builds a table
+/// with AVX-512 stores in the avx512 unit), so only ask it for levels the machine runs.
+inline bool compiled_in(level l) noexcept {
+    switch (l) {
+#if MARKETLEARN_SIMD_HAVE_AVX512
+        case level::avx512: return true;
+#endif
+#if MARKETLEARN_SIMD_HAVE_AVX2
+        case level::avx2: return true;
+#endif
+#if MARKETLEARN_SIMD_HAVE_SSE2
+        case level::sse2: return true;
+#endif
+        default: return false;
+    }
+}
+
+/// The table of a compiled-in level. Call only for levels machine_runs() approves.
 template <class T>
 const kernel_table<T>* compiled_table(level l) noexcept {
     constexpr bool f32 = std::is_same_v<T, float>;
@@ -89,7 +108,7 @@ const kernel_table<T>* compiled_table(level l) noexcept {
 std::vector<level> available_levels() {
     std::vector<level> levels;
     for (level l : {level::avx512, level::avx2, level::sse2}) {
-        if (runtime::compiled_table<float>(l) != nullptr && runtime::machine_runs(l)) {
+        if (runtime::compiled_in(l) && runtime::machine_runs(l)) {
             levels.push_back(l);
         }
     }
@@ -102,7 +121,7 @@ level active_level() {
         require(!levels.empty(), "no SIMD kernel set compiled into this binary runs here");
         level pick = forced_level_or(levels.front());
         // A forced level that was not compiled in falls to the next one below it.
-        while (runtime::compiled_table<float>(pick) == nullptr && pick != level::scalar) {
+        while (!runtime::compiled_in(pick) && pick != level::scalar) {
             pick = static_cast<level>(static_cast<int>(pick) - 1);
         }
         require(pick != level::scalar, "MARKETLEARN_SIMD asks for a level below every kernel "
