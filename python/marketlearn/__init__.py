@@ -6,8 +6,24 @@ header-only C++17 optimizer core with SIMD kernels, in scikit-learn style.
 """
 
 from . import datasets
+from ._choose_k import ChooseKResult, choose_k, kneedle
 from ._churn import ChurnClassifier
 from ._core import __version__
+from ._kmeans import KMeans, MiniBatchKMeans
+from ._rfm import rfm_table
+from ._segmenter import CustomerSegmenter
 from ._simd import simd_info
 
-__all__ = ["ChurnClassifier", "datasets", "simd_info", "__version__"]
+__all__ = [
+    "ChooseKResult",
+    "ChurnClassifier",
+    "CustomerSegmenter",
+    "KMeans",
+    "MiniBatchKMeans",
+    "choose_k",
+    "datasets",
+    "kneedle",
+    "rfm_table",
+    "simd_info",
+    "__version__",
+]

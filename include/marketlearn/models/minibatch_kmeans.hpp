@@ -206,34 +206,37 @@ std::size_t resolve_init_size(const MiniBatchKMeansOptions<T>& o, std::size_t ba
     return std::min(init_size, n_rows);
 }
 
-/// Initial centres from `init_size` uniformly drawn rows (all rows if init_size >= n).
+/// Rows drawn with replacement, with probability proportional to their weight (uniform
+/// without weights): every drawn row then counts once, so integer weights act exactly as
+/// repeated rows.
+template <class T>
+void draw_rows(std::size_t n_rows, const std::vector<double>& cumulative_weight,
+               std::mt19937_64& rng, std::vector<std::size_t>& rows) {
+    for (auto& r : rows) {
+        r = cumulative_weight.empty() ? uniform_index(rng, n_rows)
+                                      : draw_weighted_row(cumulative_weight, rng);
+    }
+}
+
+/// Initial centres from `init_size` rows drawn by draw_rows (all rows, with their
+/// weights, if init_size >= n_rows).
 template <class T>
 void minibatch_init_centres(const simd::kernel_table<T>& kernels, const T* X, std::size_t n_rows,
                             std::size_t d, const T* sample_weight,
+                            const std::vector<double>& cumulative_weight,
                             const MiniBatchKMeansOptions<T>& o, std::size_t init_size,
                             std::mt19937_64& rng, std::size_t n_threads, T* centres) {
-    std::vector<T> subset, subset_weight;
+    std::vector<T> subset;
     const T* Xs = X;
     const T* sws = sample_weight;
     std::size_t ns = n_rows;
     if (init_size < n_rows) {
         std::vector<std::size_t> rows(init_size);
-        for (auto& r : rows) r = uniform_index(rng, n_rows);
+        draw_rows<T>(n_rows, cumulative_weight, rng, rows);
         gather_rows(X, d, rows, subset);
-        if (sample_weight) {
-            subset_weight.resize(init_size);
-            for (std::size_t r = 0; r < init_size; ++r) subset_weight[r] = sample_weight[rows[r]];
-        }
         Xs = subset.data();
-        sws = sample_weight ? subset_weight.data() : nullptr;
+        sws = nullptr;
         ns = init_size;
-        // A subset whose weights are all zero cannot seed: fall back to every row.
-        if (sws && std::none_of(subset_weight.begin(), subset_weight.end(), [](T w) { return w > 0; })) {
-            Xs = X;
-            sws = sample_weight;
-            ns = n_rows;
-        }
-        require(ns >= o.n_clusters, "init_size=", ns, " should be >= n_clusters=", o.n_clusters);
     }
     if (o.init == KMeansInit::kmeans_plusplus) {
         kmeans_plusplus(kernels, Xs, ns, d, sws, o.n_clusters, rng, 0, n_threads, centres);
@@ -256,8 +259,11 @@ void validate_minibatch_options(const MiniBatchKMeansOptions<T>& o) {
 
 /// Fits mini-batch k-means to the n_rows x n_cols row-major X (read in place).
 ///
-/// Batches of batch_size rows are drawn with replacement, with probability proportional to
-/// sample_weight (so every batch row then counts 1, as scikit-learn). `initial_centres`
+/// Batches of batch_size rows, and the init_size rows of the initialization and of its
+/// validation subset, are drawn with replacement with probability proportional to
+/// sample_weight, and every drawn row then counts 1 (scikit-learn does so for batches; it
+/// draws the initialization rows uniformly and keeps their weights): integer weights
+/// then act exactly as repeated rows. `initial_centres`
 /// (n_clusters x n_cols) replaces the initialization when given.
 template <class T>
 MiniBatchKMeansFit<T> fit_minibatch_kmeans(const T* X, std::size_t n_rows, std::size_t n_cols,
@@ -283,28 +289,25 @@ MiniBatchKMeansFit<T> fit_minibatch_kmeans(const T* X, std::size_t n_rows, std::
     state.centres.assign(k * d, T(0));
     state.counts.assign(k, 0.0);
 
+    const std::vector<double> cumulative_weight =
+        sample_weight ? detail::cumulative_weights(sample_weight, n_rows) : std::vector<double>{};
     if (initial_centres) {
         std::copy(initial_centres, initial_centres + k * d, state.centres.begin());
     } else {
         // A common validation subset judges the initializations.
         std::vector<std::size_t> validation_rows(init_size);
-        for (auto& r : validation_rows) r = detail::uniform_index(rng, n_rows);
-        std::vector<T> validation, validation_weight;
+        detail::draw_rows<T>(n_rows, cumulative_weight, rng, validation_rows);
+        std::vector<T> validation;
         detail::gather_rows(X, d, validation_rows, validation);
-        if (sample_weight) {
-            validation_weight.resize(init_size);
-            for (std::size_t r = 0; r < init_size; ++r) validation_weight[r] = sample_weight[validation_rows[r]];
-        }
         std::vector<T> candidate(k * d);
         std::vector<std::int32_t> labels(init_size);
         double best = std::numeric_limits<double>::infinity();
         for (std::size_t run = 0; run < o.n_init; ++run) {
-            detail::minibatch_init_centres(kernels, X, n_rows, d, sample_weight, o, init_size, rng,
-                                           n_threads, candidate.data());
-            const double inertia =
-                kmeans_assign(validation.data(), init_size, d,
-                              sample_weight ? validation_weight.data() : nullptr, candidate.data(),
-                              k, labels.data(), static_cast<int>(n_threads));
+            detail::minibatch_init_centres(kernels, X, n_rows, d, sample_weight, cumulative_weight,
+                                           o, init_size, rng, n_threads, candidate.data());
+            const double inertia = kmeans_assign(validation.data(), init_size, d, (const T*)nullptr,
+                                                 candidate.data(), k, labels.data(),
+                                                 static_cast<int>(n_threads));
             if (run == 0 || inertia < best) {
                 best = inertia;
                 state.centres = candidate;
@@ -312,8 +315,6 @@ MiniBatchKMeansFit<T> fit_minibatch_kmeans(const T* X, std::size_t n_rows, std::
         }
     }
 
-    const std::vector<double> cumulative_weight =
-        sample_weight ? detail::cumulative_weights(sample_weight, n_rows) : std::vector<double>{};
     const std::size_t n_steps = std::max<std::size_t>(1, (o.max_iter * n_rows) / batch_size);
     std::vector<std::size_t> rows(batch_size);
     std::vector<T> batch, old_centres;
@@ -321,10 +322,7 @@ MiniBatchKMeansFit<T> fit_minibatch_kmeans(const T* X, std::size_t n_rows, std::
     std::size_t no_improvement = 0;
     std::size_t step = 0;
     for (; step < n_steps; ++step) {
-        for (auto& r : rows) {
-            r = sample_weight ? detail::draw_weighted_row(cumulative_weight, rng)
-                              : detail::uniform_index(rng, n_rows);
-        }
+        detail::draw_rows<T>(n_rows, cumulative_weight, rng, rows);
         detail::gather_rows(X, d, rows, batch);
         const bool reassign = detail::due_for_reassignment(state, batch_size);
         if (tol > 0) old_centres = state.centres;
@@ -397,8 +395,12 @@ double partial_fit_minibatch_kmeans(const T* X, std::size_t n_rows, std::size_t 
         } else {
             const std::size_t init_size =
                 detail::resolve_init_size(o, std::min(o.batch_size, n_rows), n_rows);
-            detail::minibatch_init_centres(kernels, X, n_rows, n_cols, sample_weight, o, init_size,
-                                           rng, n_threads, state.centres.data());
+            const std::vector<double> cumulative_weight =
+                sample_weight ? detail::cumulative_weights(sample_weight, n_rows)
+                              : std::vector<double>{};
+            detail::minibatch_init_centres(kernels, X, n_rows, n_cols, sample_weight,
+                                           cumulative_weight, o, init_size, rng, n_threads,
+                                           state.centres.data());
         }
     } else {
         require(n_cols == state.n_features, "X has ", n_cols, " features, but the model was fitted with ",
