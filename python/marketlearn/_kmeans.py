@@ -377,6 +377,12 @@ class MiniBatchKMeans(_BaseKMeans):
         validation subset. "auto": 1 for "k-means++", 3 for "random".
     reassignment_ratio : float, default=0.01
         Fraction of the largest centre count below which a centre is reassigned.
+    final_lloyd_steps : int, default=1
+        With ``compute_labels``, full-data Lloyd iterations after the mini-batch steps
+        (one pass over X each, on top of the labelling pass): each centre becomes the
+        (weighted) mean of the customers labelled with it, which is what a segment
+        profile reports, and the inertia can only decrease. 0 reproduces scikit-learn's
+        algorithm exactly (its centres are running means of the batches seen).
     n_jobs : int or None, default=None
         Threads for large batches and the final labelling pass (None: 1, -1: all cores).
 
@@ -396,6 +402,7 @@ class MiniBatchKMeans(_BaseKMeans):
         "max_no_improvement": [Interval(Integral, 0, None, closed="left"), None],
         "init_size": [Interval(Integral, 1, None, closed="left"), None],
         "reassignment_ratio": [Interval(Real, 0, None, closed="left")],
+        "final_lloyd_steps": [Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(
@@ -412,6 +419,7 @@ class MiniBatchKMeans(_BaseKMeans):
         init_size=None,
         n_init="auto",
         reassignment_ratio=0.01,
+        final_lloyd_steps=1,
         n_jobs=None,
     ):
         self.n_clusters = n_clusters
@@ -425,6 +433,7 @@ class MiniBatchKMeans(_BaseKMeans):
         self.init_size = init_size
         self.n_init = n_init
         self.reassignment_ratio = reassignment_ratio
+        self.final_lloyd_steps = final_lloyd_steps
         self.n_jobs = n_jobs
 
     def _options(self):
@@ -478,6 +487,7 @@ class MiniBatchKMeans(_BaseKMeans):
             tol=float(self.tol),
             max_no_improvement=0 if self.max_no_improvement is None else int(self.max_no_improvement),
             compute_labels=bool(self.compute_labels),
+            final_lloyd_steps=int(self.final_lloyd_steps),
             **self._options(),
         )
         centres = self._initial_centres(X, random_state)

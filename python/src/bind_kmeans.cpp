@@ -173,8 +173,10 @@ models::MiniBatchKMeansOptions<T> minibatch_options(std::size_t n_clusters, cons
                                                     std::size_t init_size,
                                                     double reassignment_ratio,
                                                     std::uint64_t random_state, int n_jobs,
-                                                    bool compute_labels, bool check_input) {
+                                                    bool compute_labels, bool check_input,
+                                                    std::size_t final_lloyd_steps = 0) {
     models::MiniBatchKMeansOptions<T> o;
+    o.final_lloyd_steps = final_lloyd_steps;
     o.n_clusters = n_clusters;
     o.init = parse_init(init);
     o.n_init = n_init;
@@ -206,13 +208,14 @@ py::dict fit_minibatch_kmeans(const MatrixView<T>& X, const std::optional<Vector
                               std::size_t max_iter, std::size_t batch_size, double tol,
                               std::size_t max_no_improvement, std::size_t init_size,
                               double reassignment_ratio, std::uint64_t random_state, int n_jobs,
-                              bool compute_labels, bool check_input) {
+                              bool compute_labels, std::size_t final_lloyd_steps, bool check_input) {
     require_packed<T>(X, "X");
     const T* sw = weights_or_null<T>(sample_weight, X.rows());
     const T* c0 = centres_or_null<T>(init_centres, n_clusters, X.cols(), "init");
     const auto o = minibatch_options<T>(n_clusters, init, n_init, max_iter, batch_size, tol,
                                         max_no_improvement, init_size, reassignment_ratio,
-                                        random_state, n_jobs, compute_labels, check_input);
+                                        random_state, n_jobs, compute_labels, check_input,
+                                        final_lloyd_steps);
     models::MiniBatchKMeansFit<T> fit;
     {
         py::gil_scoped_release release;
@@ -302,9 +305,10 @@ void def_for_type(py::module_& m) {
           "init"_a = "k-means++", py::arg("init_centres").noconvert() = py::none(), "n_init"_a = 1,
           "max_iter"_a = 100, "batch_size"_a = 1024, "tol"_a = 0.0, "max_no_improvement"_a = 10,
           "init_size"_a = 0, "reassignment_ratio"_a = 0.01, "random_state"_a = 0, "n_jobs"_a = 1,
-          "compute_labels"_a = true, "check_input"_a = true, R"pbdoc(
+          "compute_labels"_a = true, "final_lloyd_steps"_a = 1, "check_input"_a = true, R"pbdoc(
         Fit mini-batch k-means (Sculley 2010). max_no_improvement=0 and init_size=0 mean
-        "disabled" and "default". Returns a dict: ``centres``, ``counts`` (float64 weight per
+        "disabled" and "default"; final_lloyd_steps full Lloyd iterations follow the steps
+        when compute_labels. Returns a dict: ``centres``, ``counts`` (float64 weight per
         centre), ``n_since_last_reassign``, ``n_steps``, ``labels`` (or None), ``inertia``,
         ``n_iter``, ``converged``. The GIL is released while fitting.
     )pbdoc");

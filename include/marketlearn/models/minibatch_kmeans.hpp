@@ -53,6 +53,10 @@ struct MiniBatchKMeansOptions {
     std::uint64_t random_state = 0;
     int n_jobs = 1;
     bool compute_labels = true;  ///< a final pass for labels and the exact inertia
+    /// With compute_labels: Lloyd iterations on all rows after the mini-batch steps (each
+    /// one pass over X), so every centre ends as the weighted mean of the rows labelled
+    /// with it, and the inertia can only go down. 0 gives scikit-learn's result.
+    std::size_t final_lloyd_steps = 1;
     bool check_input = true;
 };
 
@@ -358,9 +362,17 @@ MiniBatchKMeansFit<T> fit_minibatch_kmeans(const T* X, std::size_t n_rows, std::
     fit.n_iter = (steps_run * batch_size + n_rows - 1) / n_rows;
 
     if (o.compute_labels) {
-        fit.labels.resize(n_rows);
-        fit.inertia = kmeans_assign(X, n_rows, d, sample_weight, state.centres.data(), k,
-                                    fit.labels.data(), o.n_jobs);
+        fit.labels.assign(n_rows, -1);
+        detail::KMeansPass<T> pass(kernels, X, n_rows, d, sample_weight, k, n_threads);
+        TransposedCentres<T> ct;
+        for (std::size_t s = 0; s < o.final_lloyd_steps; ++s) {
+            ct.assign(state.centres.data(), k, d);
+            // A centre no row is nearest to keeps its place (no relocation: a starving
+            // centre is the reassignment's business, and it is rare after the steps).
+            centres_from_sums(pass.lloyd_step(ct, fit.labels.data(), nullptr), state.centres.data());
+        }
+        ct.assign(state.centres.data(), k, d);
+        fit.inertia = pass.lloyd_step(ct, fit.labels.data(), nullptr).inertia;
     } else {
         double total_weight = static_cast<double>(n_rows);
         if (sample_weight) total_weight = cumulative_weight.back();
