@@ -18,7 +18,12 @@ def _parse_dates(values: pd.Series, date_format) -> pd.Series:
         text = values.astype(str)
         if text.str.fullmatch(r"\d{8}").all():
             return pd.to_datetime(text, format="%Y%m%d")
-    return pd.to_datetime(values, format=date_format)
+    if date_format is not None:
+        return pd.to_datetime(values, format=date_format)
+    try:  # one format, inferred from the first date: fast
+        return pd.to_datetime(values)
+    except ValueError:  # e.g. some dates with a time of day and some without
+        return pd.to_datetime(values, format="mixed")
 
 
 def rfm_table(
@@ -64,11 +69,12 @@ def rfm_table(
         Invoice (order) identifier; counts occasions and detects cancellations.
     monetary : {"total", "mean"}, default="total"
     exclude_returns : bool, default=True
-        Leave out returns and cancellations: rows with an amount <= 0, and rows whose
+        Leave out returns and cancellations: rows with a negative amount, and rows whose
         invoice starts with "C" (Online Retail's cancellation invoices, which come with
-        negative quantities). Rows without a customer id are always left out. With
-        ``exclude_returns=False`` they count towards monetary (net spend) but never make a
-        purchase occasion.
+        negative quantities). Rows of amount 0 are purchases (CDNOW has 68 customers
+        whose only CDs cost $0; they keep monetary 0). Rows without a customer id are
+        always left out. With ``exclude_returns=False`` returns count towards monetary
+        (net spend) but never make a purchase occasion.
     date_format : str or None, default=None
         ``strftime`` format of the dates, if pandas should not guess it.
 
@@ -107,6 +113,10 @@ def rfm_table(
         )
     tx = transactions[columns].copy()
     tx = tx[tx[customer_col].notna()]
+    ids = tx[customer_col]
+    if pd.api.types.is_float_dtype(ids) and (ids == np.floor(ids)).all():
+        # Integer ids read as float because of blank ids (Online Retail): 12583.0 -> 12583.
+        tx[customer_col] = ids.astype(np.int64)
     tx[date_col] = _parse_dates(tx[date_col], date_format).dt.normalize()
     tx[amount_col] = pd.to_numeric(tx[amount_col], errors="raise").astype(np.float64)
     if tx[date_col].isna().any():
@@ -123,12 +133,12 @@ def rfm_table(
     cancelled = np.zeros(len(tx), dtype=bool)
     if invoice_col is not None:
         cancelled = tx[invoice_col].astype(str).str.upper().str.startswith("C").to_numpy()
-    purchase = (tx[amount_col].to_numpy() > 0) & ~cancelled
+    purchase = (tx[amount_col].to_numpy() >= 0) & ~cancelled
     if exclude_returns:
         tx = tx[purchase]
         purchase = np.ones(len(tx), dtype=bool)
     if not purchase.any():
-        raise ValueError("No purchases left (positive amounts, not cancelled) to build RFM from.")
+        raise ValueError("No purchases left (amounts >= 0, not cancelled) to build RFM from.")
 
     purchases = tx[purchase]
     occasion_col = invoice_col if invoice_col is not None else date_col

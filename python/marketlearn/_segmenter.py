@@ -59,6 +59,11 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         Candidates for "auto"; None means ``range(2, 11)``.
     method : {"silhouette", "elbow", "calinski_harabasz"}, default="silhouette"
         Criterion for "auto" (see :func:`choose_k`).
+    log_features : "all", list of str or int, or None, default=None
+        Features to replace by ``log1p`` before scaling (they must be >= 0): spend and
+        purchase counts are right-skewed, and on the raw scale a few big spenders would
+        get segments of their own. Names need a DataFrame; integers index columns. Only
+        the clustering sees the logs: profiles stay in the original units.
     scale : bool, default=True
         Standardize the features before clustering.
     n_init : "auto" or int, default=10
@@ -82,7 +87,9 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         weighted by ``sample_weight`` if given) and the mean of each original feature
         (weighted likewise).
     cluster_centers_ : ndarray of shape (n_segments_, n_features)
-        Segment centres in the original units (the scaled centres, unscaled).
+        Segment centres mapped back to the original units (unscaled, ``expm1`` of the
+        log features: for those, a geometric-type mean, below the arithmetic mean that
+        ``segment_profiles_`` reports).
     inertia_ : float
         k-means inertia in the scaled space.
     n_iter_ : int
@@ -117,6 +124,7 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         "n_segments": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "k_range": ["array-like", None],
         "method": [StrOptions({"silhouette", "elbow", "calinski_harabasz"})],
+        "log_features": [StrOptions({"all"}), "array-like", None],
         "scale": ["boolean"],
         "n_init": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -132,6 +140,7 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         *,
         k_range=None,
         method="silhouette",
+        log_features=None,
         scale=True,
         n_init=10,
         max_iter=300,
@@ -143,6 +152,7 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         self.n_segments = n_segments
         self.k_range = k_range
         self.method = method
+        self.log_features = log_features
         self.scale = scale
         self.n_init = n_init
         self.max_iter = max_iter
@@ -151,10 +161,46 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _scaled(self, X):
-        if self.scaler_ is None:
-            return X
-        return np.ascontiguousarray(self.scaler_.transform(X), dtype=X.dtype)
+    def _resolve_log_columns(self, X):
+        """Column indices named by log_features."""
+        if self.log_features is None:
+            return np.array([], dtype=np.intp)
+        if isinstance(self.log_features, str):  # "all"
+            return np.arange(X.shape[1])
+        names = list(getattr(self, "feature_names_in_", []))
+        columns = []
+        for feature in self.log_features:
+            if isinstance(feature, str):
+                if feature not in names:
+                    raise ValueError(
+                        f"log_features names {feature!r}, which is not a column of X "
+                        f"(columns: {names or 'none: X has no column names'})."
+                    )
+                columns.append(names.index(feature))
+            else:
+                index = int(feature)
+                if not 0 <= index < X.shape[1]:
+                    raise ValueError(
+                        f"log_features has column index {index}, but X has {X.shape[1]} columns."
+                    )
+                columns.append(index)
+        return np.asarray(sorted(set(columns)), dtype=np.intp)
+
+    def _clustering_space(self, X):
+        """X as the k-means sees it: log1p of the log features, then standardized."""
+        Z = X
+        if self._log_columns.size:
+            logged = X[:, self._log_columns]
+            if np.any(logged < 0):
+                raise ValueError(
+                    "log_features must be >= 0 (log1p of spend, counts, days); found "
+                    f"negative values in column(s) {self._log_columns.tolist()}."
+                )
+            Z = X.copy()
+            Z[:, self._log_columns] = np.log1p(logged)
+        if self.scaler_ is not None:
+            Z = self.scaler_.transform(Z)
+        return np.ascontiguousarray(Z, dtype=X.dtype)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
@@ -178,11 +224,12 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         sample_weight = _check_weights(sample_weight, X)
         seed = seed_from_random_state(self.random_state)
 
+        self._log_columns = self._resolve_log_columns(X)
+        self.scaler_ = None
+        Z = self._clustering_space(X)
         if self.scale:
-            self.scaler_ = StandardScaler().fit(X, sample_weight=sample_weight)
-        else:
-            self.scaler_ = None
-        Z = self._scaled(X)
+            self.scaler_ = StandardScaler().fit(Z, sample_weight=sample_weight)
+            Z = np.ascontiguousarray(self.scaler_.transform(Z), dtype=X.dtype)
 
         self.choice_ = None
         if self.n_segments == "auto":
@@ -228,6 +275,9 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         centres = self.kmeans_.cluster_centers_[order]
         if self.scaler_ is not None:
             centres = self.scaler_.inverse_transform(centres)
+        if self._log_columns.size:
+            centres = np.array(centres, dtype=np.float64)
+            centres[:, self._log_columns] = np.expm1(centres[:, self._log_columns])
         self.cluster_centers_ = np.asarray(centres, dtype=X.dtype)
         self.segment_profiles_ = self._profiles(X, w)
         return self
@@ -260,7 +310,7 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         check_is_fitted(self)
         _reject_non_numeric(X, type(self).__name__)
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES, order="C", accept_sparse=False)
-        return self._relabel[self.kmeans_.predict(self._scaled(X))]
+        return self._relabel[self.kmeans_.predict(self._clustering_space(X))]
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit, then return ``labels_``."""

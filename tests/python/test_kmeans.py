@@ -81,6 +81,25 @@ def test_same_fixed_point_with_sample_weight():
     assert ours.score(X, sample_weight=w) == pytest.approx(ref.score(X, sample_weight=w), rel=1e-6)
 
 
+@pytest.mark.parametrize("algorithm", ["lloyd", "hamerly"])
+def test_integer_weights_equal_repeated_rows_in_row_order(algorithm):
+    # scikit-learn's own check shuffles the weighted rows (see
+    # test_sklearn_checks_segmentation.py); in the same order the seeding draws the same
+    # points, so the fits agree.
+    X = overlapping_blobs(n=600, d=4, centers=5)
+    w = np.random.default_rng(1).integers(0, 4, len(X))
+    weighted = KMeans(5, random_state=3, n_init=2, algorithm=algorithm).fit(X, sample_weight=w)
+    repeated = KMeans(5, random_state=3, n_init=2, algorithm=algorithm).fit(np.repeat(X, w, axis=0))
+    np.testing.assert_allclose(weighted.cluster_centers_, repeated.cluster_centers_, rtol=1e-9)
+    assert weighted.inertia_ == pytest.approx(repeated.inertia_, rel=1e-9)
+    np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
+
+    init = X[:5].copy()
+    a = MiniBatchKMeans(5, init=init).partial_fit(X, sample_weight=w)
+    b = MiniBatchKMeans(5, init=init).partial_fit(np.repeat(X, w, axis=0))
+    np.testing.assert_allclose(a.cluster_centers_, b.cluster_centers_, rtol=1e-9)
+
+
 def test_empty_cluster_is_relocated_like_sklearn():
     X = overlapping_blobs(n=2000, d=3, centers=4)
     init = same_init(X, 5, seed=3)
