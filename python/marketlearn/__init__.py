@@ -6,19 +6,30 @@ header-only C++17 optimizer core with SIMD kernels, in scikit-learn style.
 """
 
 from . import datasets, metrics
+from ._choose_k import ChooseKResult, choose_k, kneedle
 from ._churn import ChurnClassifier
 from ._core import __version__
 from ._gd import GDClassifier, GDRegressor
+from ._kmeans import KMeans, MiniBatchKMeans
 from ._ltv import LTVRegressor
+from ._rfm import rfm_table
+from ._segmenter import CustomerSegmenter
 from ._simd import simd_info
 
 __all__ = [
+    "ChooseKResult",
     "ChurnClassifier",
+    "CustomerSegmenter",
     "GDClassifier",
     "GDRegressor",
+    "KMeans",
     "LTVRegressor",
+    "MiniBatchKMeans",
+    "choose_k",
     "datasets",
+    "kneedle",
     "metrics",
+    "rfm_table",
     "simd_info",
     "__version__",
 ]

@@ -32,6 +32,12 @@ PYBIND11_MODULE(_core, m) {
            simd_info
            fit_linear
            linear_decision_function
+           fit_kmeans
+           fit_minibatch_kmeans
+           partial_fit_minibatch_kmeans
+           kmeans_assign
+           kmeans_transform
+           kmeans_plusplus
     )pbdoc";
 
     // The C++ library's one bad-input exception is Python's ValueError, with the same
@@ -46,6 +52,7 @@ PYBIND11_MODULE(_core, m) {
 
     marketlearn::python::bind_simd(m);
     marketlearn::python::bind_linear(m);
+    marketlearn::python::bind_kmeans(m);
 
     m.attr("__version__") = MARKETLEARN_VERSION;
 }

@@ -54,6 +54,12 @@ struct kernel_table {
                           std::size_t n_cols, const std::size_t* rows, std::size_t n_rows,
                           const T* y, const T* sw, const T* w, T intercept, T* grad,
                           T* grad_intercept);
+    /// ||x - y||^2 of two length-n vectors.
+    T (*squared_distance)(const T* x, const T* y, std::size_t n);
+    /// k-means distances of n_rows rows to transposed, padded centres (kernels.hpp,
+    /// squared_distances_kernel): out[i * centre_stride + c].
+    void (*squared_distances)(const T* X, std::size_t n_rows, std::size_t n_cols,
+                              const T* centres_t, std::size_t centre_stride, T* out);
     /// Sparse rows with int32 and int64 indices (scipy picks either).
     csr_kernel_table<T, std::int32_t> csr32;
     csr_kernel_table<T, std::int64_t> csr64;
@@ -148,6 +154,13 @@ struct table_entries {
         return linear_loss_grad_kernel{}(Arch{}, kind, p, X, n_cols, rows, n_rows, y, sw, w,
                                          intercept, grad, grad_intercept);
     }
+    static T squared_distance(const T* x, const T* y, std::size_t n) {
+        return squared_distance_kernel{}(Arch{}, x, y, n);
+    }
+    static void squared_distances(const T* X, std::size_t n_rows, std::size_t n_cols,
+                                  const T* centres_t, std::size_t centre_stride, T* out) {
+        squared_distances_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride, out);
+    }
 };
 
 }  // namespace detail
@@ -161,6 +174,7 @@ kernel_table<T> make_kernel_table() noexcept {
                            &entries::axpy,             &entries::linear_predict,
                            &entries::logistic_loss,    &entries::logistic_loss_grad,
                            &entries::linear_loss,      &entries::linear_loss_grad,
+                           &entries::squared_distance, &entries::squared_distances,
                            detail::make_csr_table<Arch, T, std::int32_t>(),
                            detail::make_csr_table<Arch, T, std::int64_t>()};
 }

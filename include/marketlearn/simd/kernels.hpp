@@ -178,6 +178,93 @@ T linear_rows_any(loss_kind kind, const T* X, std::size_t n_cols, const std::siz
     return T(0);
 }
 
+/// ||x - y||^2 with four independent accumulators. Differences, not the expansion
+/// ||x||^2 - 2 x.y + ||y||^2: no cancellation when x and y are far from the origin and
+/// close to each other (unscaled spend data, float32).
+template <class Arch, class T>
+T squared_distance(const T* x, const T* y, std::size_t n) noexcept {
+    if constexpr (is_scalar_v<Arch>) {
+        T s0 = 0, s1 = 0;
+        std::size_t i = 0;
+        for (; i + 2 <= n; i += 2) {
+            const T d0 = x[i] - y[i], d1 = x[i + 1] - y[i + 1];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+        }
+        for (; i < n; ++i) s0 += (x[i] - y[i]) * (x[i] - y[i]);
+        return s0 + s1;
+    } else {
+        using batch = xsimd::batch<T, Arch>;
+        constexpr std::size_t W = batch::size;
+        batch a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0));
+        std::size_t i = 0;
+        for (; i + 4 * W <= n; i += 4 * W) {
+            const batch d0 = batch::load_unaligned(x + i) - batch::load_unaligned(y + i);
+            const batch d1 = batch::load_unaligned(x + i + W) - batch::load_unaligned(y + i + W);
+            const batch d2 =
+                batch::load_unaligned(x + i + 2 * W) - batch::load_unaligned(y + i + 2 * W);
+            const batch d3 =
+                batch::load_unaligned(x + i + 3 * W) - batch::load_unaligned(y + i + 3 * W);
+            a0 = xsimd::fma(d0, d0, a0);
+            a1 = xsimd::fma(d1, d1, a1);
+            a2 = xsimd::fma(d2, d2, a2);
+            a3 = xsimd::fma(d3, d3, a3);
+        }
+        for (; i + W <= n; i += W) {
+            const batch d = batch::load_unaligned(x + i) - batch::load_unaligned(y + i);
+            a0 = xsimd::fma(d, d, a0);
+        }
+        T tail = 0;
+        for (; i < n; ++i) tail += (x[i] - y[i]) * (x[i] - y[i]);
+        return xsimd::hadd((a0 + a1) + (a2 + a3)) + tail;
+    }
+}
+
+/// One tile of squared distances: R rows of X against C registers' worth of centres.
+/// The R x C accumulators stay in registers for the whole pass over the features; each
+/// centre register loaded is reused by R rows, each broadcast row value by C registers.
+template <class Arch, class T, std::size_t R, std::size_t C>
+void squared_distance_tile(const T* X, std::size_t n_cols, const T* centres_t,
+                           std::size_t centre_stride, T* out) noexcept {
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t W = batch::size;
+    batch acc[R][C];
+    for (std::size_t r = 0; r < R; ++r) {
+        for (std::size_t c = 0; c < C; ++c) acc[r][c] = batch(T(0));
+    }
+    for (std::size_t j = 0; j < n_cols; ++j) {
+        const T* cj = centres_t + j * centre_stride;
+        batch centre[C];
+        for (std::size_t c = 0; c < C; ++c) centre[c] = batch::load_unaligned(cj + c * W);
+        for (std::size_t r = 0; r < R; ++r) {
+            const batch xr(X[r * n_cols + j]);
+            for (std::size_t c = 0; c < C; ++c) {
+                const batch d = xr - centre[c];
+                acc[r][c] = xsimd::fma(d, d, acc[r][c]);
+            }
+        }
+    }
+    for (std::size_t r = 0; r < R; ++r) {
+        for (std::size_t c = 0; c < C; ++c) acc[r][c].store_unaligned(out + r * centre_stride + c * W);
+    }
+}
+
+/// All tiles of R rows (R = 4 for blocks, 1 for a lone row) across the padded centres.
+template <class Arch, class T, std::size_t R>
+void squared_distance_rows(const T* X, std::size_t n_cols, const T* centres_t,
+                           std::size_t centre_stride, T* out) noexcept {
+    constexpr std::size_t W = xsimd::batch<T, Arch>::size;
+    // A lone row has no other rows to hide FMA latency behind: give it more registers.
+    constexpr std::size_t C = R == 1 ? 4 : 2;
+    std::size_t c0 = 0;
+    for (; c0 + C * W <= centre_stride; c0 += C * W) {
+        squared_distance_tile<Arch, T, R, C>(X, n_cols, centres_t + c0, centre_stride, out + c0);
+    }
+    for (; c0 < centre_stride; c0 += W) {
+        squared_distance_tile<Arch, T, R, 1>(X, n_cols, centres_t + c0, centre_stride, out + c0);
+    }
+}
+
 }  // namespace detail
 
 /// Inner product of two length-n vectors.
@@ -255,5 +342,70 @@ struct linear_loss_grad_kernel {
                                                       intercept, p, grad, grad_intercept);
     }
 };
+
+/// ||x - y||^2 over n elements (summed differences, no cancellation).
+struct squared_distance_kernel {
+    template <class Arch, class T>
+    T operator()(Arch, const T* x, const T* y, std::size_t n) const noexcept {
+        return detail::squared_distance<Arch, T>(x, y, n);
+    }
+};
+
+/// Squared Euclidean distances of the n_rows contiguous rows of a row-major X to a set of
+/// centres, for k-means.
+///
+/// Centres come TRANSPOSED and padded: `centres_t[j * centre_stride + c]` is feature j of
+/// centre c, and `centre_stride` is a multiple of `centre_stride_multiple<T>` (64 bytes),
+/// so every arch's registers tile it exactly. Writes
+/// `out[i * centre_stride + c] = sum_j (X[i, j] - centres_t[j, c])^2` for every c <
+/// centre_stride; the padding columns are distances to whatever the padding holds (zeros,
+/// by convention), which callers ignore.
+///
+/// The distances are sums of squared differences, vectorized across centres: exact where
+/// the ||x||^2 - 2 x.c + ||c||^2 expansion loses digits (data far from the origin, float32),
+/// and without a separate pass for the norms.
+struct squared_distances_kernel {
+    template <class Arch, class T>
+    void operator()(Arch, const T* X, std::size_t n_rows, std::size_t n_cols, const T* centres_t,
+                    std::size_t centre_stride, T* out) const noexcept {
+        if constexpr (detail::is_scalar_v<Arch>) {
+            for (std::size_t i = 0; i < n_rows; ++i) {
+                T* row_out = out + i * centre_stride;
+                for (std::size_t c = 0; c < centre_stride; ++c) row_out[c] = T(0);
+                for (std::size_t j = 0; j < n_cols; ++j) {
+                    const T xj = X[i * n_cols + j];
+                    const T* cj = centres_t + j * centre_stride;
+                    for (std::size_t c = 0; c < centre_stride; ++c) {
+                        const T d = xj - cj[c];
+                        row_out[c] += d * d;
+                    }
+                }
+            }
+        } else {
+            constexpr std::size_t R = 4;
+            std::size_t i = 0;
+            for (; i + R <= n_rows; i += R) {
+                detail::squared_distance_rows<Arch, T, R>(X + i * n_cols, n_cols, centres_t,
+                                                          centre_stride, out + i * centre_stride);
+            }
+            for (; i < n_rows; ++i) {
+                detail::squared_distance_rows<Arch, T, 1>(X + i * n_cols, n_cols, centres_t,
+                                                          centre_stride, out + i * centre_stride);
+            }
+        }
+    }
+};
+
+/// The padding unit of `squared_distances_kernel`'s centre stride: 64 bytes of T, the
+/// widest register of any supported arch.
+template <class T>
+inline constexpr std::size_t centre_stride_multiple = 64 / sizeof(T);
+
+/// The smallest valid centre stride for k centres.
+template <class T>
+constexpr std::size_t centre_stride_for(std::size_t k) noexcept {
+    constexpr std::size_t m = centre_stride_multiple<T>;
+    return ((k + m - 1) / m) * m;
+}
 
 }  // namespace marketlearn::simd

@@ -1,0 +1,211 @@
+#pragma once
+/// \file
+/// What one k-means pass over a block of rows returns: per-centre coordinate sums and
+/// weights, and the block's inertia. Sums compose; means do not.
+///
+/// A Lloyd step is "sum over every block, add the sums in a fixed order, divide": the
+/// threads of fit_kmeans, Dask partitions (a later issue) and the batches of mini-batch
+/// k-means all drive the same `kmeans_block_sums`.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "marketlearn/core/error.hpp"
+#include "marketlearn/simd/dispatch.hpp"
+
+namespace marketlearn::models {
+
+/// Cluster centres in the layout the distance kernel reads (simd::squared_distances_kernel):
+/// transposed, with the centre count padded to a whole number of 64-byte registers.
+/// Padding centres are all-zero; their distances are computed and ignored.
+template <class T>
+struct TransposedCentres {
+    std::size_t n_centres = 0;
+    std::size_t n_features = 0;
+    std::size_t stride = 0;  ///< padded centre count: row length of `data`
+    std::vector<T> data;     ///< n_features x stride
+
+    TransposedCentres() = default;
+    TransposedCentres(const T* centres, std::size_t k, std::size_t d) { assign(centres, k, d); }
+
+    /// From k row-major centres of d features.
+    void assign(const T* centres, std::size_t k, std::size_t d) {
+        n_centres = k;
+        n_features = d;
+        stride = simd::centre_stride_for<T>(k);
+        data.assign(d * stride, T(0));
+        for (std::size_t c = 0; c < k; ++c) {
+            for (std::size_t j = 0; j < d; ++j) data[j * stride + c] = centres[c * d + j];
+        }
+    }
+};
+
+/// Sums over the rows of a block, per centre, for rows assigned to their nearest centre.
+/// Double precision whatever T is: blocks of float32 rows add up without drift.
+struct KMeansSums {
+    std::size_t n_clusters = 0;
+    std::size_t n_features = 0;
+    std::vector<double> coordinate_sums;  ///< k x d: sum of sw_i x_i over rows of centre c
+    std::vector<double> weights;          ///< k: sum of sw_i over rows of centre c
+    double inertia = 0;                   ///< sum of sw_i ||x_i - c(x_i)||^2
+    /// Rows whose label differs from the one held in `labels` before the pass (only
+    /// counted when the pass writes labels).
+    std::size_t label_changes = 0;
+
+    KMeansSums() = default;
+    KMeansSums(std::size_t k, std::size_t d) { reset(k, d); }
+
+    void reset(std::size_t k, std::size_t d) {
+        n_clusters = k;
+        n_features = d;
+        coordinate_sums.assign(k * d, 0.0);
+        weights.assign(k, 0.0);
+        inertia = 0;
+        label_changes = 0;
+    }
+
+    KMeansSums& operator+=(const KMeansSums& other) {
+        require(other.n_clusters == n_clusters && other.n_features == n_features,
+                "adding k-means sums of ", other.n_clusters, "x", other.n_features,
+                " centres to sums of ", n_clusters, "x", n_features);
+        for (std::size_t i = 0; i < coordinate_sums.size(); ++i) {
+            coordinate_sums[i] += other.coordinate_sums[i];
+        }
+        for (std::size_t c = 0; c < n_clusters; ++c) weights[c] += other.weights[c];
+        inertia += other.inertia;
+        label_changes += other.label_changes;
+        return *this;
+    }
+
+    /// Adds row x (weight w) to centre c.
+    template <class T>
+    void add_row(std::size_t c, const T* x, double w) {
+        double* sums = coordinate_sums.data() + c * n_features;
+        for (std::size_t j = 0; j < n_features; ++j) sums[j] += w * static_cast<double>(x[j]);
+        weights[c] += w;
+    }
+};
+
+namespace detail {
+
+/// Rows per kernel call: the distance tile (rows x padded centres) stays in L1/L2.
+inline constexpr std::size_t distance_tile_rows = 64;
+
+/// Index of the smallest of d[0..k) (the first one on ties, as scikit-learn), its value,
+/// and the second smallest value.
+template <class T>
+inline std::size_t argmin2(const T* d, std::size_t k, T& best, T& second) noexcept {
+    std::size_t arg = 0;
+    best = d[0];
+    second = std::numeric_limits<T>::infinity();
+    for (std::size_t c = 1; c < k; ++c) {
+        const T v = d[c];
+        if (v < best) {
+            second = best;
+            best = v;
+            arg = c;
+        } else if (v < second) {
+            second = v;
+        }
+    }
+    return arg;
+}
+
+template <class T>
+inline std::size_t argmin(const T* d, std::size_t k, T& best) noexcept {
+    std::size_t arg = 0;
+    best = d[0];
+    for (std::size_t c = 1; c < k; ++c) {
+        if (d[c] < best) {
+            best = d[c];
+            arg = c;
+        }
+    }
+    return arg;
+}
+
+}  // namespace detail
+
+/// One k-means E-step over a block of rows, plus the sums of the M-step.
+///
+/// Assigns each of the n_rows contiguous rows of X (row-major, n_cols = centres.n_features)
+/// to its nearest centre (the first on ties) and ADDS to `sums` each row's weighted
+/// coordinates and weight under that centre, and its weighted squared distance to the
+/// inertia. Rows are added in order, so for a fixed block the sums are bitwise fixed.
+///
+/// Optional outputs, indexed like the block's rows: `labels` (when given, the label held
+/// before the call is compared, and changes are counted in sums.label_changes) and
+/// `min_sq_distances` (squared distance to the assigned centre).
+/// `sample_weight` may be nullptr (weight 1).
+template <class T>
+void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::size_t n_rows,
+                       const T* sample_weight, const TransposedCentres<T>& centres,
+                       KMeansSums& sums, std::int32_t* labels = nullptr,
+                       T* min_sq_distances = nullptr) {
+    const std::size_t d = centres.n_features;
+    const std::size_t k = centres.n_centres;
+    std::vector<T> tile(detail::distance_tile_rows * centres.stride);
+    for (std::size_t start = 0; start < n_rows; start += detail::distance_tile_rows) {
+        const std::size_t count = std::min(detail::distance_tile_rows, n_rows - start);
+        kernels.squared_distances(X + start * d, count, d, centres.data.data(), centres.stride,
+                                  tile.data());
+        for (std::size_t r = 0; r < count; ++r) {
+            const std::size_t i = start + r;
+            T best;
+            const std::size_t c = detail::argmin(tile.data() + r * centres.stride, k, best);
+            const double w = sample_weight ? static_cast<double>(sample_weight[i]) : 1.0;
+            sums.add_row(c, X + i * d, w);
+            sums.inertia += w * static_cast<double>(best);
+            if (labels) {
+                if (labels[i] != static_cast<std::int32_t>(c)) ++sums.label_changes;
+                labels[i] = static_cast<std::int32_t>(c);
+            }
+            if (min_sq_distances) min_sq_distances[i] = best;
+        }
+    }
+}
+
+/// Centres as weighted means of `sums`: c = coordinate_sums[c] / weights[c]. A centre with
+/// no weight keeps its previous value from `centres` (k x d, updated in place).
+template <class T>
+void centres_from_sums(const KMeansSums& sums, T* centres) {
+    const std::size_t d = sums.n_features;
+    for (std::size_t c = 0; c < sums.n_clusters; ++c) {
+        if (!(sums.weights[c] > 0)) continue;
+        const double scale = 1.0 / sums.weights[c];
+        for (std::size_t j = 0; j < d; ++j) {
+            centres[c * d + j] = static_cast<T>(sums.coordinate_sums[c * d + j] * scale);
+        }
+    }
+}
+
+/// How a pass over n rows is cut into blocks: a function of the data's shape only, never of
+/// the thread count, so that sums reduced in block order are the same for any n_jobs.
+struct RowBlocks {
+    std::size_t n_rows = 0;
+    std::size_t block_rows = 1;
+    std::size_t n_blocks = 0;
+
+    RowBlocks() = default;
+    /// At most 256 blocks of at least 256 rows, and few enough that the per-block sums
+    /// (sums_bytes each) stay under 64 MB in total.
+    RowBlocks(std::size_t n, std::size_t sums_bytes) : n_rows(n) {
+        constexpr std::size_t min_rows = 256, max_blocks = 256;
+        constexpr std::size_t budget = std::size_t{64} << 20;
+        const std::size_t by_memory = std::max<std::size_t>(1, budget / std::max<std::size_t>(1, sums_bytes));
+        const std::size_t wanted = std::max<std::size_t>(1, (n + min_rows - 1) / min_rows);
+        const std::size_t blocks = std::min({wanted, max_blocks, by_memory});
+        block_rows = std::max<std::size_t>(1, (n + blocks - 1) / blocks);
+        n_blocks = n == 0 ? 0 : (n + block_rows - 1) / block_rows;
+    }
+    std::size_t begin(std::size_t b) const noexcept { return b * block_rows; }
+    std::size_t size(std::size_t b) const noexcept {
+        return std::min(block_rows, n_rows - b * block_rows);
+    }
+};
+
+}  // namespace marketlearn::models

@@ -1,0 +1,318 @@
+// k-means: distance kernels at every SIMD level against a long-double reference, the
+// composable block sums, Lloyd = Hamerly, determinism across thread counts, weights as
+// repeated rows, empty-cluster relocation, input errors, and mini-batch k-means.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "marketlearn/marketlearn.hpp"
+#include "marketlearn/models/kmeans.hpp"
+#include "marketlearn/models/minibatch_kmeans.hpp"
+
+namespace {
+
+using namespace marketlearn;
+
+template <class T>
+constexpr double kmeans_tolerance() {
+    return sizeof(T) == 4 ? 1e-5 : 1e-12;
+}
+
+/// Every kernel table this binary and machine can run, by level name.
+template <class T>
+std::vector<std::pair<std::string, const simd::kernel_table<T>*>> runnable_tables() {
+    std::vector<std::pair<std::string, const simd::kernel_table<T>*>> out;
+    for (simd::level l : simd::available_levels()) {
+        out.emplace_back(simd::name(l), simd::find_kernel_table<T>(l));
+    }
+    return out;
+}
+
+/// n points around k well-separated centres (cluster i % k), d features, row-major.
+template <class T>
+std::vector<T> blobs(std::size_t n, std::size_t d, std::size_t k, double spread, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    std::vector<double> centres(k * d);
+    for (auto& c : centres) c = 10.0 * normal(rng);
+    std::vector<T> X(n * d);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < d; ++j) {
+            X[i * d + j] = static_cast<T>(centres[(i % k) * d + j] + spread * normal(rng));
+        }
+    }
+    return X;
+}
+
+/// One element past a 64-byte boundary, so no register width divides the pointer.
+template <class T>
+struct Misaligned {
+    std::vector<T> storage;
+    std::size_t offset = 0;
+    explicit Misaligned(const std::vector<T>& values) : storage(values.size() + 64) {
+        while (reinterpret_cast<std::uintptr_t>(storage.data() + offset) % 64 != 0) ++offset;
+        ++offset;
+        std::copy(values.begin(), values.end(), storage.begin() + static_cast<std::ptrdiff_t>(offset));
+    }
+    const T* data() const { return storage.data() + offset; }
+};
+
+long double ref_sq_distance(const long double* x, const long double* y, std::size_t d) {
+    long double s = 0;
+    for (std::size_t j = 0; j < d; ++j) s += (x[j] - y[j]) * (x[j] - y[j]);
+    return s;
+}
+
+template <class T>
+double inertia_of(const std::vector<T>& X, std::size_t d, const std::vector<T>& centres,
+                  const std::vector<std::int32_t>& labels, const T* sw = nullptr) {
+    long double s = 0;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        long double r = 0;
+        for (std::size_t j = 0; j < d; ++j) {
+            const long double diff = static_cast<long double>(X[i * d + j]) -
+                                     centres[static_cast<std::size_t>(labels[i]) * d + j];
+            r += diff * diff;
+        }
+        s += (sw ? sw[i] : T(1)) * r;
+    }
+    return static_cast<double>(s);
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("squared_distances matches a long-double reference at every SIMD level",
+                   "[kmeans][simd]", float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> normal(0.0, 3.0);
+    for (const auto& [name, table] : runnable_tables<T>()) {
+        for (std::size_t d : {1u, 3u, 8u, 17u, 40u}) {
+            for (std::size_t k : {1u, 2u, 5u, 16u, 17u, 33u}) {
+                const std::size_t n = 11;  // not a multiple of the 4-row tile
+                std::vector<T> X(n * d), C(k * d);
+                for (auto& v : X) v = static_cast<T>(100.0 + normal(rng));  // far from 0
+                for (auto& v : C) v = static_cast<T>(100.0 + normal(rng));
+                const models::TransposedCentres<T> ct(C.data(), k, d);
+                REQUIRE(ct.stride % simd::centre_stride_multiple<T> == 0);
+                const Misaligned<T> x(X);
+                std::vector<T> out(n * ct.stride);
+                table->squared_distances(x.data(), n, d, ct.data.data(), ct.stride, out.data());
+                for (std::size_t i = 0; i < n; ++i) {
+                    std::vector<long double> xi(X.begin() + static_cast<std::ptrdiff_t>(i * d),
+                                                X.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
+                    for (std::size_t c = 0; c < k; ++c) {
+                        std::vector<long double> cc(C.begin() + static_cast<std::ptrdiff_t>(c * d),
+                                                    C.begin() + static_cast<std::ptrdiff_t>((c + 1) * d));
+                        const long double ref = ref_sq_distance(xi.data(), cc.data(), d);
+                        INFO(name << " d=" << d << " k=" << k << " row " << i << " centre " << c);
+                        // Differences, not the expansion: relative accuracy on the distance
+                        // itself, though the points are ~100 from the origin.
+                        CHECK(std::abs(out[i * ct.stride + c] - ref) <=
+                              kmeans_tolerance<T>() * ref + 1e-30);
+                        const T one = table->squared_distance(x.data() + i * d, C.data() + c * d, d);
+                        CHECK(std::abs(one - ref) <= kmeans_tolerance<T>() * ref + 1e-30);
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("kmeans_block_sums of two blocks add up to the sums of the whole",
+                   "[kmeans][sums]", float, double) {
+    using T = TestType;
+    const std::size_t n = 1000, d = 6, k = 4;
+    const auto X = blobs<T>(n, d, k, 1.0, 3);
+    std::vector<T> sw(n);
+    for (std::size_t i = 0; i < n; ++i) sw[i] = static_cast<T>(1 + i % 3);
+    std::vector<T> C(X.begin(), X.begin() + static_cast<std::ptrdiff_t>(k * d));
+    const models::TransposedCentres<T> ct(C.data(), k, d);
+    const auto& kernels = simd::kernels<T>();
+
+    models::KMeansSums whole(k, d), first(k, d), second(k, d);
+    std::vector<std::int32_t> labels(n, -1);
+    models::kmeans_block_sums(kernels, X.data(), n, sw.data(), ct, whole, labels.data());
+    CHECK(whole.label_changes == n);
+    models::kmeans_block_sums(kernels, X.data(), 377, sw.data(), ct, first);
+    models::kmeans_block_sums(kernels, X.data() + 377 * d, n - 377, sw.data() + 377, ct, second);
+    first += second;
+    double total_weight = 0;
+    for (std::size_t c = 0; c < k; ++c) {
+        CHECK(first.weights[c] == Approx(whole.weights[c]).epsilon(1e-12));
+        total_weight += whole.weights[c];
+        for (std::size_t j = 0; j < d; ++j) {
+            CHECK(first.coordinate_sums[c * d + j] ==
+                  Approx(whole.coordinate_sums[c * d + j]).epsilon(1e-12).margin(1e-9));
+        }
+    }
+    double expected_weight = 0;
+    for (T w : sw) expected_weight += w;
+    CHECK(total_weight == Approx(expected_weight).epsilon(1e-12));
+    CHECK(first.inertia == Approx(whole.inertia).epsilon(1e-12));
+    CHECK(whole.inertia == Approx(inertia_of(X, d, C, labels, sw.data())).epsilon(kmeans_tolerance<T>()));
+
+    // centres_from_sums: weighted means of each cluster's rows.
+    std::vector<T> means(C);
+    models::centres_from_sums(whole, means.data());
+    for (std::size_t c = 0; c < k; ++c) {
+        double wsum = 0, x0 = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (labels[i] != static_cast<std::int32_t>(c)) continue;
+            wsum += sw[i];
+            x0 += sw[i] * static_cast<double>(X[i * d]);
+        }
+        CHECK(means[c * d] == Approx(x0 / wsum).epsilon(kmeans_tolerance<T>()));
+    }
+}
+
+TEMPLATE_TEST_CASE("Lloyd and Hamerly reach the same fixed point, for any n_jobs",
+                   "[kmeans][fit]", float, double) {
+    using T = TestType;
+    const std::size_t n = 3000, d = 5, k = 7;
+    const auto X = blobs<T>(n, d, k, 4.0, 5);  // overlapping: many iterations
+    models::KMeansOptions<T> o;
+    o.n_clusters = k;
+    o.random_state = 42;
+    o.tol = 0;
+    o.n_jobs = 1;
+    const auto lloyd = models::fit_kmeans<T>(X.data(), n, d, nullptr, o);
+    o.algorithm = models::KMeansAlgorithm::hamerly;
+    const auto hamerly = models::fit_kmeans<T>(X.data(), n, d, nullptr, o);
+    CHECK(lloyd.converged);
+    CHECK(lloyd.labels == hamerly.labels);
+    CHECK(lloyd.n_iter == hamerly.n_iter);
+    CHECK(hamerly.inertia == Approx(lloyd.inertia).epsilon(1e-10));
+    CHECK(lloyd.inertia == Approx(inertia_of(X, d, lloyd.centres, lloyd.labels)).epsilon(kmeans_tolerance<T>()));
+
+    for (auto algorithm : {models::KMeansAlgorithm::lloyd, models::KMeansAlgorithm::hamerly}) {
+        o.algorithm = algorithm;
+        o.n_jobs = 1;
+        const auto one = models::fit_kmeans<T>(X.data(), n, d, nullptr, o);
+        o.n_jobs = 3;
+        const auto three = models::fit_kmeans<T>(X.data(), n, d, nullptr, o);
+        CHECK(one.centres == three.centres);  // bitwise
+        CHECK(one.labels == three.labels);
+        CHECK(one.inertia == three.inertia);
+    }
+}
+
+TEMPLATE_TEST_CASE("integer sample weights act as repeated rows", "[kmeans][weights]", float,
+                   double) {
+    using T = TestType;
+    const std::size_t n = 400, d = 3, k = 5;
+    const auto X = blobs<T>(n, d, k, 3.0, 8);
+    std::vector<T> sw(n), repeated;
+    for (std::size_t i = 0; i < n; ++i) {
+        sw[i] = static_cast<T>(i % 4);  // zero weights included
+        for (std::size_t r = 0; r < i % 4; ++r) {
+            repeated.insert(repeated.end(), X.begin() + static_cast<std::ptrdiff_t>(i * d),
+                            X.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
+        }
+    }
+    const std::size_t n_repeated = repeated.size() / d;
+    for (auto algorithm : {models::KMeansAlgorithm::lloyd, models::KMeansAlgorithm::hamerly}) {
+        models::KMeansOptions<T> o;
+        o.n_clusters = k;
+        o.random_state = 7;
+        o.n_init = 3;
+        o.algorithm = algorithm;
+        const auto weighted = models::fit_kmeans<T>(X.data(), n, d, sw.data(), o);
+        const auto copies = models::fit_kmeans<T>(repeated.data(), n_repeated, d, nullptr, o);
+        REQUIRE(weighted.centres.size() == copies.centres.size());
+        for (std::size_t i = 0; i < weighted.centres.size(); ++i) {
+            CHECK(weighted.centres[i] == Approx(copies.centres[i]).epsilon(1e-4).margin(1e-4));
+        }
+        CHECK(weighted.inertia == Approx(copies.inertia).epsilon(1e-4));
+    }
+
+    // One mini-batch step on all rows: the same update.
+    models::MiniBatchKMeansOptions<T> mo;
+    mo.n_clusters = k;
+    std::vector<T> init(X.begin(), X.begin() + static_cast<std::ptrdiff_t>(k * d));
+    models::MiniBatchKMeansState<T> a, b;
+    std::mt19937_64 rng_a(1), rng_b(1);
+    models::partial_fit_minibatch_kmeans<T>(X.data(), n, d, sw.data(), mo, a, rng_a, init.data());
+    models::partial_fit_minibatch_kmeans<T>(repeated.data(), n_repeated, d, nullptr, mo, b, rng_b,
+                                            init.data());
+    for (std::size_t i = 0; i < a.centres.size(); ++i) {
+        CHECK(a.centres[i] == Approx(b.centres[i]).epsilon(1e-5).margin(1e-5));
+    }
+    for (std::size_t c = 0; c < k; ++c) CHECK(a.counts[c] == Approx(b.counts[c]));
+}
+
+TEMPLATE_TEST_CASE("an empty cluster takes the point farthest from its centre",
+                   "[kmeans][relocation]", float, double) {
+    using T = TestType;
+    // Two tight groups and one outlier; the third initial centre is far from everything,
+    // so it is empty after the first assignment and must take the outlier.
+    const std::vector<T> X = {0, 0, 0.1f, 0, 0, 0.1f, 10, 10, 10.1f, 10, 10, 10.1f, 50, 0};
+    const std::vector<T> init = {0, 0, 10, 10, 1000, 1000};
+    models::KMeansOptions<T> o;
+    o.n_clusters = 3;
+    const auto fit = models::fit_kmeans<T>(X.data(), 7, 2, nullptr, o, init.data());
+    CHECK(fit.labels[6] == 2);
+    CHECK(fit.centres[4] == Approx(50));
+    CHECK(fit.centres[5] == Approx(0));
+    CHECK(fit.converged);
+}
+
+TEMPLATE_TEST_CASE("k-means rejects bad input with marketlearn::invalid_argument",
+                   "[kmeans][errors]", float, double) {
+    using T = TestType;
+    std::vector<T> X = {1, 2, 3, 4, 5, 6};
+    models::KMeansOptions<T> o;
+    o.n_clusters = 4;
+    CHECK_THROWS_WITH(models::fit_kmeans<T>(X.data(), 3, 2, nullptr, o),
+                      Catch::Contains("n_samples=3 should be >= n_clusters=4"));
+    o.n_clusters = 2;
+    X[3] = std::numeric_limits<T>::quiet_NaN();
+    CHECK_THROWS_AS(models::fit_kmeans<T>(X.data(), 3, 2, nullptr, o), marketlearn::invalid_argument);
+    X[3] = 4;
+    const std::vector<T> negative = {1, -1, 1};
+    CHECK_THROWS_WITH(models::fit_kmeans<T>(X.data(), 3, 2, negative.data(), o),
+                      Catch::Contains("sample_weight[1]"));
+    o.max_iter = 0;
+    CHECK_THROWS_AS(models::fit_kmeans<T>(X.data(), 3, 2, nullptr, o), marketlearn::invalid_argument);
+    models::MiniBatchKMeansOptions<T> mo;
+    mo.n_clusters = 5;
+    CHECK_THROWS_AS(models::fit_minibatch_kmeans<T>(X.data(), 3, 2, nullptr, mo),
+                    marketlearn::invalid_argument);
+}
+
+TEMPLATE_TEST_CASE("mini-batch k-means gets close to Lloyd and does not depend on n_jobs",
+                   "[kmeans][minibatch]", float, double) {
+    using T = TestType;
+    const std::size_t n = 20000, d = 4, k = 6;
+    const auto X = blobs<T>(n, d, k, 1.0, 21);
+    models::KMeansOptions<T> o;
+    o.n_clusters = k;
+    o.n_init = 3;
+    o.random_state = 1;
+    const auto full = models::fit_kmeans<T>(X.data(), n, d, nullptr, o);
+
+    models::MiniBatchKMeansOptions<T> mo;
+    mo.n_clusters = k;
+    mo.batch_size = 512;
+    mo.n_init = 3;
+    mo.random_state = 1;
+    mo.n_jobs = 1;
+    const auto one = models::fit_minibatch_kmeans<T>(X.data(), n, d, nullptr, mo);
+    mo.n_jobs = 2;
+    const auto two = models::fit_minibatch_kmeans<T>(X.data(), n, d, nullptr, mo);
+    CHECK(one.state.centres == two.state.centres);
+    CHECK(one.labels == two.labels);
+    CHECK(one.inertia <= 1.05 * full.inertia);
+    CHECK(one.inertia == Approx(inertia_of(X, d, one.state.centres, one.labels)).epsilon(kmeans_tolerance<T>()));
+    double counted = 0;
+    for (double c : one.state.counts) counted += c;
+    CHECK(counted > 0);
+    CHECK(one.n_iter >= 1);
+}
