@@ -63,6 +63,24 @@ inline bool machine_runs(level l) noexcept {
     }
 }
 
+/// Whether a level's unit is linked in: decided at compile time, never by calling into the
+/// unit — its code (even a table getter) may use instructions this CPU lacks.
+constexpr bool is_compiled(level l) noexcept {
+    switch (l) {
+#if MARKETLEARN_SIMD_HAVE_AVX512
+        case level::avx512: return true;
+#endif
+#if MARKETLEARN_SIMD_HAVE_AVX2
+        case level::avx2: return true;
+#endif
+#if MARKETLEARN_SIMD_HAVE_SSE2
+        case level::sse2: return true;
+#endif
+        default: return false;
+    }
+}
+
+/// The table of a compiled level. Call it only for a level machine_runs() accepts.
 template <class T>
 const kernel_table<T>* compiled_table(level l) noexcept {
     constexpr bool f32 = std::is_same_v<T, float>;
@@ -89,7 +107,7 @@ const kernel_table<T>* compiled_table(level l) noexcept {
 std::vector<level> available_levels() {
     std::vector<level> levels;
     for (level l : {level::avx512, level::avx2, level::sse2}) {
-        if (runtime::compiled_table<float>(l) != nullptr && runtime::machine_runs(l)) {
+        if (runtime::is_compiled(l) && runtime::machine_runs(l)) {
             levels.push_back(l);
         }
     }
@@ -102,7 +120,7 @@ level active_level() {
         require(!levels.empty(), "no SIMD kernel set compiled into this binary runs here");
         level pick = forced_level_or(levels.front());
         // A forced level that was not compiled in falls to the next one below it.
-        while (runtime::compiled_table<float>(pick) == nullptr && pick != level::scalar) {
+        while (!runtime::is_compiled(pick) && pick != level::scalar) {
             pick = static_cast<level>(static_cast<int>(pick) - 1);
         }
         require(pick != level::scalar, "MARKETLEARN_SIMD asks for a level below every kernel "
@@ -113,11 +131,13 @@ level active_level() {
 }
 
 const kernel_table<float>* find_kernel_table_f32(level l) noexcept {
-    return runtime::machine_runs(l) ? runtime::compiled_table<float>(l) : nullptr;
+    return runtime::is_compiled(l) && runtime::machine_runs(l) ? runtime::compiled_table<float>(l)
+                                                                : nullptr;
 }
 
 const kernel_table<double>* find_kernel_table_f64(level l) noexcept {
-    return runtime::machine_runs(l) ? runtime::compiled_table<double>(l) : nullptr;
+    return runtime::is_compiled(l) && runtime::machine_runs(l) ? runtime::compiled_table<double>(l)
+                                                                : nullptr;
 }
 
 }  // namespace marketlearn::simd
