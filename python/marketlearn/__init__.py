@@ -5,7 +5,7 @@ header-only C++17 optimizer core with SIMD kernels, in scikit-learn style.
 >>> from marketlearn.datasets import load_telco_churn
 """
 
-from . import datasets
+from . import clv, datasets
 from ._churn import ChurnClassifier
 from ._core import __version__
 from ._simd import simd_info

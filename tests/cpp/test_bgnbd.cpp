@@ -260,6 +260,47 @@ TEST_CASE("expected purchases agree with the hypergeometric form", "[bgnbd]") {
     CHECK(at == Approx(below).epsilon(1e-8));
 }
 
+TEST_CASE("series and quadrature agree wherever the series is used", "[bgnbd]") {
+    int series_used = 0;
+    for (double s : {0.05, 0.24, 1.3, 5.2, 30.2, 200.2}) {
+        for (double a : {0.02, 0.3, 0.79, 0.999, 1.0, 1.0001, 1.7, 8.0, 150.0}) {
+            for (double beta : {0.05, 0.6, 2.4, 12.4, 1e3, 1e6}) {
+                for (double u : {1e-9, 1e-4, 0.01, 0.3, 0.5, 1.0, 3.0, 5.6, 40.0}) {
+                    double series = 0;
+                    if (!ml::models::detail::expected_purchases_series(s, a, beta, u, series)) continue;
+                    ++series_used;
+                    const double quadrature = ml::models::detail::expected_purchases_quadrature(s, a, beta, u);
+                    INFO("s " << s << " a " << a << " beta " << beta << " u " << u);
+                    CHECK(series == Approx(quadrature).epsilon(1e-10));
+                }
+            }
+        }
+    }
+    CHECK(series_used > 1000);
+}
+
+TEST_CASE("block sums with cached frequency terms equal per-customer sums", "[bgnbd]") {
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<double> x(3000), tx(3000), T(3000), w(3000);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        x[i] = i % 97 == 0 ? 300.0 + static_cast<double>(i % 5) : std::floor(8 * unit(rng));
+        T[i] = 1 + 50 * unit(rng);
+        tx[i] = x[i] == 0 ? 0.0 : T[i] * (0.05 + 0.95 * unit(rng));
+        w[i] = 1 + std::floor(3 * unit(rng));
+    }
+    const BetaGeoParams p{0.3, 5.0, 0.8, 2.5};
+    const auto sums = ml::objective::bgnbd_block_sums(p, x.data(), tx.data(), T.data(), w.data(), x.size());
+    double ll = 0, g_sum[4] = {0, 0, 0, 0};
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        double g[4];
+        ll += w[i] * ml::objective::bgnbd_log_likelihood(p, x[i], tx[i], T[i], g);
+        for (int k = 0; k < 4; ++k) g_sum[k] += w[i] * g[k];
+    }
+    CHECK(sums.log_likelihood == Approx(ll).epsilon(1e-13));
+    for (std::size_t k = 0; k < 4; ++k) CHECK(sums.gradient[k] == Approx(g_sum[k]).epsilon(1e-12));
+}
+
 TEST_CASE("fits reproduce the published CDNOW parameters", "[bgnbd][gamma_gamma][cdnow]") {
     const std::string dir = shared_data_dir() + "/cdnow/";
     const auto summary = read_csv(dir + "cdnow_customers_summary.csv");

@@ -184,17 +184,18 @@ inline double bgnbd_probability_alive(const BetaGeoParams& p, double x, double t
 
 namespace detail {
 
-/// E[(1 - (1 + p u)^-s) / p] for p ~ Beta(a, beta), s, a, beta > 0, u >= 0: the expected
-/// number of purchases over the next t of a customer known to be alive, with
-/// u = t / (alpha + T) and s = r + x, beta = b + x (see the file comment).
+/// E[(1 - (1 + p u)^-s) / p] for p ~ Beta(a, beta), s, a, beta > 0, u >= 0, by
+/// numerical integration (see expected_purchases_given_alive for what it is).
 ///
-/// Computed as the integral over y = logit(p) = mode + c sinh(t): the Beta density in y
+/// The integral runs over y = logit(p) = mode + c sinh(t): the Beta density in y
 /// is log-concave with mode ln(a / beta) and width c = sqrt(1/a + 1/beta); the sinh map
 /// makes its exponential tails (and the p^(a-1) spike at 0 when a < 1) decay double
 /// exponentially in t, so the trapezoidal rule converges geometrically. The range is cut
 /// where analytic tail bounds fall below 1e-17 of the result, and the step is halved
-/// until two successive sums agree to 1e-13 (relative).
-inline double expected_purchases_given_alive(double s, double a, double beta, double u) {
+/// until two successive sums agree to 1e-13 (relative). About 100-500 integrand
+/// evaluations; accurate to ~1e-11 for every parameter value tested (a in [0.02, 150],
+/// beta up to 1e6, u up to 1e3, against 40-digit arithmetic).
+inline double expected_purchases_quadrature(double s, double a, double beta, double u) {
     if (!(u > 0)) return 0.0;
     if (std::isinf(u)) {
         return a > 1 ? (a + beta - 1) / (a - 1) : std::numeric_limits<double>::infinity();
@@ -250,6 +251,72 @@ inline double expected_purchases_given_alive(double s, double a, double beta, do
         if (done) break;
     }
     return estimate;
+}
+
+/// The same expectation by a convergent series, when one is both fast and free of
+/// cancellation; returns false (and leaves `out` alone) otherwise.
+///
+/// Small u (u <= 1/2 and s u <= 1/2): expanding (1 + p u)^-s and taking E[p^(k-1)] =
+/// (a)_(k-1) / (a + beta)_(k-1) gives the alternating series
+///   sum_{k>=1} (-1)^(k+1) (s)_k u^k (a)_(k-1) / (k! (a + beta)_(k-1)),
+/// whose terms shrink by a factor <= 1/2 from the first one: no cancellation.
+/// Otherwise, with z = u / (1 + u), c = a + beta - 1 > 0 and e = a - 1, Euler's
+/// transformation of the paper's 2F1 (DLMF 15.8.1) splits off the factor e that makes the
+/// hypergeometric form cancel at a = 1:
+///   c [ (1 - (1 - z)^e) / e - (1 - z)^e sum_{k>=1} (c - s)_k (a)_(k-1) z^k / ((c)_k k!) ],
+/// used for z <= 0.95 when the sum of the terms' magnitudes is at most 1e3 times the
+/// result (so at most ~1e-13 relative error); the quadrature covers the rest.
+inline bool expected_purchases_series(double s, double a, double beta, double u, double& out) {
+    constexpr int max_terms = 3000;
+    if (u <= 0.5 && s * u <= 0.5) {
+        double term = s * u, sum = 0;
+        for (int k = 1; k < max_terms; ++k) {
+            sum += term;
+            if (std::abs(term) <= 1e-17 * std::abs(sum)) {
+                out = sum;
+                return true;
+            }
+            const double kd = k;
+            term *= -u * (s + kd) * (a + kd - 1) / ((kd + 1) * (a + beta + kd - 1));
+        }
+        return false;
+    }
+    const double z = u / (1 + u);
+    const double c = a + beta - 1;
+    if (!(z <= 0.95) || !(c > 0.5)) return false;
+    const double L = -std::log1p(u);  // ln(1 - z)
+    const double e = a - 1;
+    const double head = e == 0 ? -L : -std::expm1(e * L) / e;
+    double term = (c - s) * z / c, sum = 0, magnitude = 0;
+    bool converged = false;
+    for (int k = 1; k < max_terms; ++k) {
+        sum += term;
+        magnitude += std::abs(term);
+        if (std::abs(term) <= 1e-17 * std::abs(sum) || term == 0) {
+            converged = true;
+            break;
+        }
+        const double kd = k;
+        term *= (c - s + kd) * (a + kd - 1) * z / ((c + kd) * (kd + 1));
+    }
+    if (!converged) return false;
+    const double weight = std::exp(e * L);
+    const double value = c * (head - weight * sum);
+    if (!(value > 0) || c * (std::abs(head) + weight * magnitude) > 1e3 * value) return false;
+    out = value;
+    return true;
+}
+
+/// E[(1 - (1 + p u)^-s) / p] for p ~ Beta(a, beta), s, a, beta > 0, u >= 0: the expected
+/// number of purchases over the next t of a customer known to be alive, with
+/// u = t / (alpha + T), s = r + x and beta = b + x (see the file comment). A series where
+/// it is safe (expected_purchases_series, ~0.3 us), numerical integration elsewhere
+/// (expected_purchases_quadrature, ~30 us).
+inline double expected_purchases_given_alive(double s, double a, double beta, double u) {
+    if (!(u > 0)) return 0.0;
+    double out;
+    if (std::isfinite(u) && expected_purchases_series(s, a, beta, u, out)) return out;
+    return expected_purchases_quadrature(s, a, beta, u);
 }
 
 /// Key of a (value, value, value) triple for the prediction caches.

@@ -62,46 +62,68 @@ struct BetaGeoBlockSums {
     }
 };
 
-namespace detail {
-
-/// Per-evaluation constants of the BG/NBD likelihood (they do not depend on the customer).
-struct BetaGeoConstants {
-    BetaGeoParams p;
-    double log_a;
-
-    explicit BetaGeoConstants(const BetaGeoParams& params) : p(params), log_a(std::log(params.a)) {}
+/// The parts of one customer's log-likelihood and gradient that depend on the
+/// parameters and the frequency x only: a customer base has few distinct x, so block
+/// sums compute them once per x, not once per customer.
+struct BetaGeoFrequencyTerms {
+    double log_gamma_terms = 0;  ///< lnG(r+x) - lnG(r) + lnG(b+x) - lnG(b) - lnG(a+b+x) + lnG(a+b)
+    double log_branch = 0;       ///< ln a - ln(b + x - 1)                  (x > 0)
+    double inv_b_x1 = 0;         ///< 1 / (b + x - 1)                       (x > 0)
+    double d_r = 0;              ///< psi(r+x) - psi(r)
+    double d_ab = 0;             ///< psi(a+b+x) - psi(a+b)
+    double d_b = 0;              ///< psi(b+x) - psi(b)
 };
 
-}  // namespace detail
+inline BetaGeoFrequencyTerms bgnbd_frequency_terms(const BetaGeoParams& p, double x,
+                                                   bool with_gradient) noexcept {
+    using namespace special;
+    BetaGeoFrequencyTerms f;
+    f.log_gamma_terms = log_gamma_ratio(p.r, x) + log_gamma_ratio(p.b, x) - log_gamma_ratio(p.a + p.b, x);
+    if (x > 0) {
+        f.log_branch = std::log(p.a) - std::log(p.b + x - 1);
+        f.inv_b_x1 = 1 / (p.b + x - 1);
+    }
+    if (with_gradient) {
+        f.d_r = digamma_difference(p.r, x);
+        f.d_ab = digamma_difference(p.a + p.b, x);
+        f.d_b = digamma_difference(p.b, x);
+    }
+    return f;
+}
+
+/// Log-likelihood of one customer given its frequency terms (bgnbd_frequency_terms of the
+/// same params and x) and, when `gradient` is not null, its gradient.
+inline double bgnbd_log_likelihood(const BetaGeoParams& params, const BetaGeoFrequencyTerms& f,
+                                   double x, double t_x, double T, double* gradient) noexcept {
+    const double r = params.r, alpha = params.alpha, a = params.a;
+    const double log1p_T = std::log1p(T / alpha);
+    const double B3 = -r * log1p_T - (x > 0 ? x * std::log(alpha + T) : 0.0);
+    double ll, w = 0, log1p_tx = 0;
+    if (x > 0) {
+        log1p_tx = std::log1p(t_x / alpha);
+        const double B4 = -r * log1p_tx - x * std::log(alpha + t_x) + f.log_branch;
+        ll = f.log_gamma_terms + special::log_sum_exp(B3, B4);
+        w = special::sigmoid(B4 - B3);
+    } else {
+        ll = f.log_gamma_terms + B3;
+    }
+    if (gradient != nullptr) {
+        gradient[0] = f.d_r - (1 - w) * log1p_T - w * log1p_tx;
+        gradient[1] = (1 - w) * (r * T - x * alpha) / (alpha * (alpha + T));
+        if (w > 0) gradient[1] += w * (r * t_x - x * alpha) / (alpha * (alpha + t_x));
+        gradient[2] = -f.d_ab + w / a;
+        gradient[3] = f.d_b - f.d_ab - w * f.inv_b_x1;
+    }
+    return ll;
+}
 
 /// Log-likelihood of one customer (x repeat purchases, last at t_x, observed for T) and,
 /// when `gradient` is not null, its gradient with respect to (r, alpha, a, b).
 /// Inputs must be valid (see models::validate_rfm_summary); parameters > 0.
 inline double bgnbd_log_likelihood(const BetaGeoParams& params, double x, double t_x, double T,
                                    double* gradient = nullptr) noexcept {
-    using namespace special;
-    const double r = params.r, alpha = params.alpha, a = params.a, b = params.b;
-    const double log1p_T = std::log1p(T / alpha);
-    const double B3 = -r * log1p_T - (x > 0 ? x * std::log(alpha + T) : 0.0);
-    const double common = log_gamma_ratio(r, x) + log_gamma_ratio(b, x) - log_gamma_ratio(a + b, x);
-    double ll, w = 0, log1p_tx = 0;
-    if (x > 0) {
-        log1p_tx = std::log1p(t_x / alpha);
-        const double B4 = -r * log1p_tx - x * std::log(alpha + t_x) + std::log(a) - std::log(b + x - 1);
-        ll = common + log_sum_exp(B3, B4);
-        w = sigmoid(B4 - B3);
-    } else {
-        ll = common + B3;
-    }
-    if (gradient != nullptr) {
-        const double psi_ab = digamma_difference(a + b, x);
-        gradient[0] = digamma_difference(r, x) - (1 - w) * log1p_T - w * log1p_tx;
-        gradient[1] = (1 - w) * (r * T - x * alpha) / (alpha * (alpha + T));
-        if (w > 0) gradient[1] += w * (r * t_x - x * alpha) / (alpha * (alpha + t_x));
-        gradient[2] = -psi_ab + w / a;
-        gradient[3] = digamma_difference(b, x) - psi_ab - (x > 0 ? w / (b + x - 1) : 0.0);
-    }
-    return ll;
+    return bgnbd_log_likelihood(params, bgnbd_frequency_terms(params, x, gradient != nullptr), x,
+                                t_x, T, gradient);
 }
 
 /// sum_i w_i ll_i (and the gradient sums) over customers [0, n) of one block. `weight`
@@ -110,12 +132,29 @@ inline BetaGeoBlockSums bgnbd_block_sums(const BetaGeoParams& params, const doub
                                          const double* recency, const double* age,
                                          const double* weight, std::size_t n,
                                          bool with_gradient = true) noexcept {
+    // Frequency terms of x = 0..cached-1, filled on first use.
+    constexpr std::size_t cached = 256;
+    std::array<BetaGeoFrequencyTerms, cached> table;
+    std::array<bool, cached> filled{};
     BetaGeoBlockSums sums;
     double g[4];
     for (std::size_t i = 0; i < n; ++i) {
+        const double x = frequency[i];
         const double wi = weight != nullptr ? weight[i] : 1.0;
-        const double ll =
-            bgnbd_log_likelihood(params, frequency[i], recency[i], age[i], with_gradient ? g : nullptr);
+        BetaGeoFrequencyTerms direct;
+        const BetaGeoFrequencyTerms* terms = &direct;
+        if (x >= 0 && x < static_cast<double>(cached) && x == std::floor(x)) {
+            const auto k = static_cast<std::size_t>(x);
+            if (!filled[k]) {
+                table[k] = bgnbd_frequency_terms(params, x, with_gradient);
+                filled[k] = true;
+            }
+            terms = &table[k];
+        } else {
+            direct = bgnbd_frequency_terms(params, x, with_gradient);
+        }
+        const double ll = bgnbd_log_likelihood(params, *terms, x, recency[i], age[i],
+                                               with_gradient ? g : nullptr);
         sums.log_likelihood += wi * ll;
         sums.weight += wi;
         if (with_gradient) {
