@@ -5,7 +5,7 @@
 ///
 /// Layers, from data to numerics (one folder each):
 ///   models/     fit functions and fitted models (fit_linear, fit_logistic_regression,
-///               LinearModel)
+///               LinearModel; fit_bgnbd, fit_gamma_gamma and their CLV predictions)
 ///   optim/      optimizers (GradientDescent, SGD + update policies: Momentum, Nesterov,
 ///               Adagrad, RMSprop, Adam, AdamW; LBFGS), schedules, clipping, callbacks
 ///   objective/  loss + regularizer over data, as separable objectives
@@ -15,12 +15,15 @@
 #include "marketlearn/version.hpp"
 #include "marketlearn/core/error.hpp"
 #include "marketlearn/core/parallel.hpp"
+#include "marketlearn/core/special_functions.hpp"
 #include "marketlearn/simd/dispatch.hpp"
 #include "marketlearn/loss/logistic.hpp"
 #include "marketlearn/objective/traits.hpp"
 #include "marketlearn/objective/block_sums.hpp"
 #include "marketlearn/objective/linear_objective.hpp"
 #include "marketlearn/objective/logistic_objective.hpp"
+#include "marketlearn/objective/bgnbd_objective.hpp"
+#include "marketlearn/objective/gamma_gamma_objective.hpp"
 #include "marketlearn/optim/result.hpp"
 #include "marketlearn/optim/callbacks.hpp"
 #include "marketlearn/optim/schedules.hpp"
@@ -29,7 +32,11 @@
 #include "marketlearn/optim/lbfgs.hpp"
 #include "marketlearn/optim/any_schedule.hpp"
 #include "marketlearn/optim/clipping.hpp"
+#include "marketlearn/optim/numerical_hessian.hpp"
 #include "marketlearn/models/linear_model.hpp"
 #include "marketlearn/models/linear.hpp"
 #include "marketlearn/models/logistic_regression.hpp"
 #include "marketlearn/models/metrics.hpp"
+#include "marketlearn/models/customer_summary.hpp"
+#include "marketlearn/models/bgnbd.hpp"
+#include "marketlearn/models/gamma_gamma.hpp"

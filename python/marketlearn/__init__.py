@@ -5,7 +5,7 @@ header-only C++17 optimizer core with SIMD kernels, in scikit-learn style.
 >>> from marketlearn.datasets import load_telco_churn
 """
 
-from . import datasets, metrics
+from . import clv, datasets, metrics
 from ._choose_k import ChooseKResult, choose_k, kneedle
 from ._churn import ChurnClassifier
 from ._core import __version__
@@ -26,6 +26,7 @@ __all__ = [
     "LTVRegressor",
     "MiniBatchKMeans",
     "choose_k",
+    "clv",
     "datasets",
     "kneedle",
     "metrics",

@@ -26,5 +26,6 @@ using VectorView = Eigen::Ref<const Vector<T>>;
 void bind_simd(py::module_& m);
 void bind_linear(py::module_& m);
 void bind_kmeans(py::module_& m);
+void bind_clv(py::module_& m);
 
 }  // namespace marketlearn::python

@@ -38,6 +38,8 @@ PYBIND11_MODULE(_core, m) {
            kmeans_assign
            kmeans_transform
            kmeans_plusplus
+           fit_bgnbd
+           fit_gamma_gamma
     )pbdoc";
 
     // The C++ library's one bad-input exception is Python's ValueError, with the same
@@ -53,6 +55,7 @@ PYBIND11_MODULE(_core, m) {
     marketlearn::python::bind_simd(m);
     marketlearn::python::bind_linear(m);
     marketlearn::python::bind_kmeans(m);
+    marketlearn::python::bind_clv(m);
 
     m.attr("__version__") = MARKETLEARN_VERSION;
 }

@@ -1,0 +1,115 @@
+"""Input conversion and result shaping shared by the CLV models.
+
+Python only converts (to float64, C-contiguous, 1-D) and reshapes; the compiled core
+checks the values (recency <= T, whole frequencies, ...) and names the offending row
+in its ValueError.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["as_vector", "broadcast_vectors", "shape_result", "check_fit", "summary_frame"]
+
+
+def as_vector(values, name) -> np.ndarray:
+    """A float64 C-contiguous 1-D array (no copy when it already is one)."""
+    if isinstance(values, (pd.DataFrame,)):
+        raise ValueError(f"{name} must be 1-dimensional (a column); got a DataFrame.")
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numeric: {error}") from None
+    if array.ndim == 0:
+        array = array.reshape(1)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional; got shape {array.shape}.")
+    return np.ascontiguousarray(array)
+
+
+def broadcast_vectors(named: dict):
+    """Broadcast scalars and arrays to one length; returns (arrays, shape, index).
+
+    ``index`` is the index of the first pandas Series among the inputs (for results that
+    keep the customers' ids), or None. ``shape`` is () when every input is a scalar.
+    """
+    index = None
+    arrays = []
+    for name, values in named.items():
+        if index is None and isinstance(values, pd.Series):
+            index = values.index
+        try:
+            arrays.append(np.asarray(values, dtype=np.float64))
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{name} must be numeric: {error}") from None
+    for name, array in zip(named, arrays):
+        if array.ndim > 1:
+            raise ValueError(f"{name} must be a scalar or 1-dimensional; got shape {array.shape}.")
+    try:
+        broadcast = np.broadcast_arrays(*arrays)
+    except ValueError:
+        shapes = ", ".join(f"{n}: {a.shape}" for n, a in zip(named, arrays))
+        raise ValueError(f"the inputs have different lengths ({shapes}).") from None
+    shape = broadcast[0].shape
+    vectors = [np.ascontiguousarray(a.reshape(-1)) for a in broadcast]
+    if index is not None and len(index) != (shape[0] if shape else 1):
+        index = None
+    return vectors, shape, index
+
+
+def shape_result(values: np.ndarray, shape, index, name=None):
+    """float for scalar inputs, a Series on the customers' index, else an ndarray."""
+    if shape == ():
+        return float(values[0])
+    if index is not None:
+        return pd.Series(values, index=index, name=name)
+    return values.reshape(shape)
+
+
+def check_fit(estimator_name, result, param_names):
+    """Warn when a fit did not converge or its parameters are not identified."""
+    if not result["converged"] and result["gradient_max"] > 1e-4:
+        warnings.warn(
+            f"{estimator_name} did not converge ({result['stop_message']}; largest gradient "
+            f"entry {result['gradient_max']:.2g} after {result['n_iter']} iterations). "
+            "Increase max_iter, or add a small penalizer_coef.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    params = np.asarray(result["params"])
+    extreme = [n for n, v in zip(param_names, params) if not (1e-8 < v < 1e8)]
+    covariance = np.asarray(result["covariance"])
+    if extreme or not np.all(np.isfinite(np.diag(covariance))):
+        detail = (
+            f"parameter(s) {', '.join(extreme)} ran to the edge of their range"
+            if extreme
+            else "the Hessian of the likelihood is not positive definite at the optimum"
+        )
+        warnings.warn(
+            f"{estimator_name}: {detail}, so the data do not identify every parameter and "
+            "standard errors are unreliable (NaN where undefined). Predictions remain "
+            "finite; a small penalizer_coef (e.g. 0.001) regularizes the fit.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+def summary_frame(params: dict, covariance: np.ndarray) -> pd.DataFrame:
+    """lifetimes' summary table: coef, se(coef) and a normal 95% interval."""
+    names = list(params)
+    coef = np.array([params[n] for n in names])
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.diag(covariance))
+    return pd.DataFrame(
+        {
+            "coef": coef,
+            "se(coef)": se,
+            "lower 95% bound": coef - 1.96 * se,
+            "upper 95% bound": coef + 1.96 * se,
+        },
+        index=pd.Index(names, name="parameter"),
+    )
