@@ -32,6 +32,8 @@ PYBIND11_MODULE(_core, m) {
            simd_info
            fit_linear
            linear_decision_function
+           fit_linear_csr
+           linear_decision_function_csr
     )pbdoc";
 
     // The C++ library's one bad-input exception is Python's ValueError, with the same
