@@ -73,6 +73,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     coef_ : ndarray of shape (n_encoded_features,)
         Coefficients on the encoded scale (one per name of :meth:`get_feature_names_out`).
     intercept_ : float
+    n_iter_ : int
+        Iterations (epochs) the optimizer ran.
 
     Examples
     --------
@@ -285,6 +287,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self.classes_ = self.model_.classes_
         self.coef_ = self.model_.coef_.ravel()
         self.intercept_ = float(self.model_.intercept_[0])
+        self.n_iter_ = self.model_.n_iter_
         self._feature_names, self._feature_sources = self._readable_names()
         return self
 
