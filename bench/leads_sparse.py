@@ -42,18 +42,19 @@ def bank(repeats):
     df = pd.read_csv(base / "bank_marketing" / "bank-full.csv", sep=";").drop(columns="duration")
     X, y = df.drop(columns="y"), (df["y"] == "yes").astype(int).to_numpy()
     scorer = LeadScorer().fit(X, y)
-    Z = sp.csr_matrix(scorer.preprocessor_.transform(scorer._categorical_as_text(
-        X.set_axis(scorer._columns, axis=1))))
+    Z = sp.csr_matrix(scorer.encode(X))
     alpha = 1e-4
     C = 1 / (alpha * len(y))
     models = {
         "marketlearn GDClassifier lbfgs": lambda: GDClassifier(optimizer="lbfgs", tol=1e-4),
         "marketlearn GDClassifier adam": lambda: GDClassifier(optimizer="adam", random_state=0),
         "sklearn LogisticRegression lbfgs": lambda: LogisticRegression(C=C, max_iter=5000),
-        "sklearn LogisticRegression saga": lambda: LogisticRegression(C=C, solver="saga",
-                                                                      max_iter=5000),
-        "sklearn SGDClassifier log_loss": lambda: SGDClassifier(loss="log_loss", alpha=alpha,
-                                                                random_state=0),
+        "sklearn LogisticRegression saga": lambda: LogisticRegression(
+            C=C, solver="saga", max_iter=5000
+        ),
+        "sklearn SGDClassifier log_loss": lambda: SGDClassifier(
+            loss="log_loss", alpha=alpha, random_state=0
+        ),
     }
     for label, data in (("one-hot Bank CSR", Z), ("one-hot Bank dense", Z.toarray())):
         print(f"\n{label}: {data.shape[0]} x {data.shape[1]}")
@@ -66,24 +67,34 @@ def bank(repeats):
 def big(repeats):
     n, d, k = 300_000, 200_000, 10
     rng = np.random.default_rng(0)
-    X = sp.csr_matrix((np.ones(n * k), rng.integers(0, d, n * k, dtype=np.int32),
-                       np.arange(0, n * k + 1, k, dtype=np.int32)), shape=(n, d))
+    X = sp.csr_matrix(
+        (
+            np.ones(n * k),
+            rng.integers(0, d, n * k, dtype=np.int32),
+            np.arange(0, n * k + 1, k, dtype=np.int32),
+        ),
+        shape=(n, d),
+    )
     w = np.zeros(d)
     w[:2000] = rng.standard_normal(2000) * 3
     y = (X @ w + rng.logistic(size=n) > 0).astype(int)
     models = {
         "marketlearn GDClassifier adam b256": lambda: GDClassifier(
-            optimizer="adam", batch_size=256, max_iter=3, tol=None, random_state=0),
+            optimizer="adam", batch_size=256, max_iter=3, tol=None, random_state=0
+        ),
         "marketlearn GDClassifier sgd b1": lambda: GDClassifier(
-            optimizer="sgd", max_iter=3, tol=None, random_state=0),
-        "marketlearn GDClassifier lbfgs 30it": lambda: GDClassifier(
-            optimizer="lbfgs", max_iter=30),
+            optimizer="sgd", max_iter=3, tol=None, random_state=0
+        ),
+        "marketlearn GDClassifier lbfgs 30it": lambda: GDClassifier(optimizer="lbfgs", max_iter=30),
         "sklearn SGDClassifier 3 epochs": lambda: SGDClassifier(
-            loss="log_loss", max_iter=3, tol=None, random_state=0),
+            loss="log_loss", max_iter=3, tol=None, random_state=0
+        ),
         "sklearn LogisticRegression lbfgs 30it": lambda: LogisticRegression(
-            C=1 / (1e-4 * n), max_iter=30),
+            C=1 / (1e-4 * n), max_iter=30
+        ),
         "sklearn LogisticRegression saga 3ep": lambda: LogisticRegression(
-            C=1 / (1e-4 * n), solver="saga", max_iter=3),
+            C=1 / (1e-4 * n), solver="saga", max_iter=3
+        ),
     }
     print(f"\nsynthetic CSR {n} x {d}, {k} nnz/row")
     for name, make in models.items():

@@ -70,14 +70,19 @@ def main() -> int:
     auc = roc_auc_score(y_test, p)
     auc_sklearn = roc_auc_score(y_test, reference.predict_proba(X_test)[:, 1])
 
-    print(f"Bank Marketing: {len(X_train)} training / {len(X_test)} test clients, "
-          f"{y.mean():.1%} subscribed")
-    print(f"Test AUC   LeadScorer {auc:.4f} (fit {seconds:.2f} s)   "
-          f"scikit-learn LogisticRegression {auc_sklearn:.4f} (fit {seconds_sklearn:.2f} s)")
+    print(
+        f"Bank Marketing: {len(X_train)} training / {len(X_test)} test clients, "
+        f"{y.mean():.1%} subscribed"
+    )
+    print(
+        f"Test AUC   LeadScorer {auc:.4f} (fit {seconds:.2f} s)   "
+        f"scikit-learn LogisticRegression {auc_sklearn:.4f} (fit {seconds_sklearn:.2f} s)"
+    )
     print(f"Lift at the top decile: {lift_score(y_test, p, fraction=0.1):.2f}")
     print("\nDecile gains table (test set, best decile first):")
-    with pd.option_context("display.width", 160, "display.max_columns", None,
-                           "display.precision", 3):
+    with pd.option_context(
+        "display.width", 160, "display.max_columns", None, "display.precision", 3
+    ):
         print(gains_table(y_test, p, n_bins=10))
 
     top = scorer.rank_leads(X_test, top=10)

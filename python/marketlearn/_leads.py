@@ -15,8 +15,12 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from ._gd import OPTIMIZERS, SCHEDULES, GDClassifier
 from ._validation import encode_binary_target
@@ -153,15 +157,20 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             else:
                 X, y = validate_data(self, X, y, reset=reset, skip_check_array=True)
             if X.shape[0] == 0:
-                raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
-                                 "minimum of 1 is required.")
+                raise ValueError(
+                    f"Found array with 0 sample(s) (shape={X.shape}) while a "
+                    "minimum of 1 is required."
+                )
             if X.shape[1] == 0:
-                raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
-                                 "minimum of 1 is required.")
+                raise ValueError(
+                    f"Found array with 0 feature(s) (shape={X.shape}) while a "
+                    "minimum of 1 is required."
+                )
             frame = X
         else:
-            kwargs = dict(reset=reset, dtype=None, ensure_all_finite="allow-nan",
-                          accept_sparse=False)
+            kwargs = dict(
+                reset=reset, dtype=None, ensure_all_finite="allow-nan", accept_sparse=False
+            )
             if y is None:
                 X = validate_data(self, X, **kwargs)
             else:
@@ -235,6 +244,11 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         frame, _ = self._frame(X, reset=False)
         return self.preprocessor_.transform(self._categorical_as_text(frame)), frame
+
+    def encode(self, X):
+        """The encoded features the model sees: scipy CSR when there are categorical
+        columns (else a dense array), columns named by :meth:`get_feature_names_out`."""
+        return self._encode(X)[0]
 
     # ---- fitting -----------------------------------------------------------------------
 

@@ -67,7 +67,8 @@ def test_same_model_as_sklearn_pipeline():
     X, y = _leads(seed=3)
     alpha = 1e-3
     scorer = LeadScorer(alpha=alpha, tol=1e-10).fit(X, y)
-    Z = scorer.preprocessor_.transform(scorer._categorical_as_text(X.set_axis(scorer._columns, axis=1)))
+    Z = scorer.encode(X)
+    assert Z.shape == (len(X), len(scorer.get_feature_names_out()))
     ref = LogisticRegression(C=1 / (alpha * len(y)), tol=1e-12, max_iter=10_000).fit(Z, y)
     np.testing.assert_allclose(scorer.coef_, ref.coef_.ravel(), atol=1e-6)
     np.testing.assert_allclose(scorer.decision_function(X), ref.decision_function(Z), atol=1e-6)
@@ -85,9 +86,7 @@ def test_class_weight_and_sample_weight():
     )
     w = np.where(y == "yes", 5.0, 1.0)
     weighted = LeadScorer(alpha=1e-3, tol=1e-10).fit(X, y, sample_weight=w)
-    Z = weighted.preprocessor_.transform(
-        weighted._categorical_as_text(X.set_axis(weighted._columns, axis=1))
-    )
+    Z = weighted.encode(X)
     ref = LogisticRegression(C=1 / (1e-3 * w.sum()), tol=1e-12, max_iter=10_000)
     ref.fit(Z, y, sample_weight=w)
     np.testing.assert_allclose(weighted.coef_, ref.coef_.ravel(), atol=1e-6)
@@ -172,7 +171,9 @@ def test_bank_marketing_auc_close_to_sklearn(shared_data):
     ).fit(X_train, y_train)  # fmt: skip
     auc_sklearn = roc_auc_score(y_test, reference.predict_proba(X_test)[:, 1])
     lift = lift_score(y_test, scorer.predict_proba(X_test)[:, 1], fraction=0.1)
-    print(f"Bank Marketing test AUC: LeadScorer {auc:.4f}, scikit-learn {auc_sklearn:.4f}; "
-          f"lift at top decile {lift:.2f}")
+    print(
+        f"Bank Marketing test AUC: LeadScorer {auc:.4f}, scikit-learn {auc_sklearn:.4f}; "
+        f"lift at top decile {lift:.2f}"
+    )
     assert auc >= auc_sklearn - 0.005
     assert lift > 2.5
