@@ -724,10 +724,12 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Numeric features (encode categorical columns first, e.g. with
-            ``OneHotEncoder``). float32 stays float32; a C-contiguous float32/float64
-            array is used in place, without a copy.
+            ``OneHotEncoder``, or use :class:`LeadScorer`). float32 stays float32; a
+            C-contiguous float32/float64 array is used in place, without a copy. scipy CSR
+            (matrix or array) goes to the sparse kernels as it is, never densified; other
+            sparse formats are converted to CSR.
         y : array-like of shape (n_samples,)
             Class labels of any type.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -769,7 +771,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         classes : array-like of shape (n_classes,), default=None
             All the labels the model will ever see; required on the first call.
@@ -1131,9 +1133,10 @@ default="squared_error"
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Numeric features. float32 stays float32; a C-contiguous float32/float64 array
-            is used in place, without a copy.
+            is used in place, without a copy; scipy CSR is used as it is (other sparse
+            formats are converted to CSR), never densified.
         y : array-like of shape (n_samples,)
             Target (>= 0 for "poisson" and "tweedie", > 0 for "gamma").
         sample_weight : array-like of shape (n_samples,), default=None
