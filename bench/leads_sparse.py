@@ -85,7 +85,9 @@ def big(repeats):
         # (No batch_size=1 SGD here: every step updates all 200,000 weights (the L2
         # term is dense), 900,000 steps per epoch; scikit-learn's SGD keeps w = scale * v
         # to make such steps O(nnz of the row).)
-        "marketlearn GDClassifier lbfgs 30it": lambda: GDClassifier(optimizer="lbfgs", tol=1e-8, max_iter=30),
+        "marketlearn GDClassifier lbfgs 30it": lambda: GDClassifier(
+            optimizer="lbfgs", tol=1e-8, max_iter=30
+        ),
         "sklearn SGDClassifier 3 epochs": lambda: SGDClassifier(
             loss="log_loss", max_iter=3, tol=None, random_state=0
         ),
