@@ -1,7 +1,7 @@
 """marketlearn: marketing machine learning (churn, segments, leads, LTV) on a
 header-only C++17 optimizer core with SIMD kernels, in scikit-learn style.
 
->>> from marketlearn import ChurnClassifier, GDClassifier, GDRegressor
+>>> from marketlearn import ChurnClassifier, GDClassifier, GDRegressor, LeadScorer
 >>> from marketlearn.datasets import load_telco_churn
 """
 
@@ -11,6 +11,7 @@ from ._churn import ChurnClassifier
 from ._core import __version__
 from ._gd import GDClassifier, GDRegressor
 from ._kmeans import KMeans, MiniBatchKMeans
+from ._leads import LeadScorer
 from ._ltv import LTVRegressor
 from ._rfm import rfm_table
 from ._segmenter import CustomerSegmenter
@@ -23,6 +24,7 @@ __all__ = [
     "GDClassifier",
     "GDRegressor",
     "KMeans",
+    "LeadScorer",
     "LTVRegressor",
     "MiniBatchKMeans",
     "choose_k",

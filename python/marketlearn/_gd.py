@@ -15,6 +15,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -22,6 +23,7 @@ from sklearn.metrics import d2_tweedie_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.extmath import row_norms
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -44,6 +46,9 @@ REGRESSION_LOSSES = ("squared_error", "huber", "poisson", "gamma", "tweedie")
 GLM_LOSSES = ("poisson", "gamma", "tweedie")
 #: Tweedie power of each GLM loss, for the D^2 score (``tweedie`` uses ``power``).
 _GLM_POWER = {"poisson": 1.0, "gamma": 2.0}
+#: What validate_data accepts: scipy CSR matrices and arrays as they are; other sparse
+#: formats are converted to CSR (never densified).
+_SPARSE = "csr"
 #: "gd": the objective change below which an iteration counts as no progress at all.
 _STALL_TOL = 1e-12
 
@@ -268,7 +273,7 @@ class _BaseGD(BaseEstimator):
             # little: stop on the gradient, as lbfgs does. The objective rule, with a tiny
             # tol, still ends a run that stalls at rounding level or rises (too large a step).
             gradient_tol, tol = tol, _STALL_TOL
-        result = _core.fit_linear(
+        result = _fit_core(
             X,
             y,
             sample_weight,
@@ -313,6 +318,11 @@ class _BaseGD(BaseEstimator):
                     stacklevel=4,  # the caller of fit (through _fit_context)
                 )
                 return
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR goes to the sparse kernels, never densified
+        return tags
 
     @staticmethod
     def _seeds(random_state, n):
@@ -714,10 +724,12 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Numeric features (encode categorical columns first, e.g. with
-            ``OneHotEncoder``). float32 stays float32; a C-contiguous float32/float64
-            array is used in place, without a copy.
+            ``OneHotEncoder``, or use :class:`LeadScorer`). float32 stays float32; a
+            C-contiguous float32/float64 array is used in place, without a copy. scipy CSR
+            (matrix or array) goes to the sparse kernels as it is, never densified; other
+            sparse formats are converted to CSR.
         y : array-like of shape (n_samples,)
             Class labels of any type.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -732,7 +744,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         self : object
         """
         self._check_supported()
-        X, y = validate_fit_data(self, X, y)
+        X, y = validate_fit_data(self, X, y, accept_sparse=_SPARSE)
         classes, y_index = self._encode(y)
         sample_weight = self._sample_weight(sample_weight, X, y_index, classes)
         coef_init, intercept_init = self._initial_coefs(X, classes, coef_init, intercept_init)
@@ -759,7 +771,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         classes : array-like of shape (n_classes,), default=None
             All the labels the model will ever see; required on the first call.
@@ -773,7 +785,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         first = not hasattr(self, "classes_")
         if first and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        X, y = validate_partial_fit_data(self, X, y, reset=first)
+        X, y = validate_partial_fit_data(self, X, y, reset=first, accept_sparse=_SPARSE)
         if first:
             classes, _ = self._encode(np.asarray(classes))
         else:
@@ -829,7 +841,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         (n_samples, n_classes). In X's dtype if float32/float64, else float64.
         """
         check_is_fitted(self)
-        X = validate_predict_data(self, X)
+        X = validate_predict_data(self, X, accept_sparse=_SPARSE)
         return _scores(X, self.coef_, self.intercept_, squeeze=len(self.classes_) == 2)
 
     def predict(self, X):
@@ -1121,9 +1133,10 @@ default="squared_error"
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Numeric features. float32 stays float32; a C-contiguous float32/float64 array
-            is used in place, without a copy.
+            is used in place, without a copy; scipy CSR is used as it is (other sparse
+            formats are converted to CSR), never densified.
         y : array-like of shape (n_samples,)
             Target (>= 0 for "poisson" and "tweedie", > 0 for "gamma").
         sample_weight : array-like of shape (n_samples,), default=None
@@ -1135,7 +1148,7 @@ default="squared_error"
         self : object
         """
         self._check_supported()
-        X, y = validate_fit_data(self, X, y)
+        X, y = validate_fit_data(self, X, y, accept_sparse=_SPARSE)
         y = self._check_target(y, X)
         sample_weight = check_fit_sample_weight(sample_weight, X)
         coef_init, intercept_init = self._initial_coefs(X, coef_init, intercept_init)
@@ -1162,7 +1175,7 @@ default="squared_error"
         """
         self._check_supported(fitting=False)
         first = not hasattr(self, "coef_")
-        X, y = validate_partial_fit_data(self, X, y, reset=first)
+        X, y = validate_partial_fit_data(self, X, y, reset=first, accept_sparse=_SPARSE)
         y = self._check_target(y, X)
         sample_weight = check_fit_sample_weight(sample_weight, X)
         if first:
@@ -1182,7 +1195,7 @@ default="squared_error"
         """Predicted target: ``exp(X @ coef_ + intercept_)`` for the GLM losses (log link),
         ``X @ coef_ + intercept_`` otherwise. In X's dtype if float32/float64."""
         check_is_fitted(self)
-        X = validate_predict_data(self, X)
+        X = validate_predict_data(self, X, accept_sparse=_SPARSE)
         z = _scores(X, self.coef_.reshape(1, -1), self.intercept_, squeeze=True)
         return np.exp(z) if self.loss in GLM_LOSSES else z
 
@@ -1225,17 +1238,47 @@ def _safe_sgd_step(X, y, loss, fit_intercept, chunk=65536):
     largest = 0.0
     for start in range(0, X.shape[0], chunk):  # no n_samples x n_features temporary
         block = X[start : start + chunk]
-        largest = max(largest, float(np.einsum("ij,ij->i", block, block).max()))
+        largest = max(largest, float(row_norms(block, squared=True).max()))
     return 1.0 / (curvature * (largest + float(fit_intercept)))
+
+
+def _csr_arrays(X):
+    """(data, indices, indptr, n_features) of CSR X for the core, without copying data.
+
+    The core takes int32 or int64 indices, the same type for indices and indptr (scipy
+    may mix them; only the index arrays are then converted).
+    """
+    indices, indptr = X.indices, X.indptr
+    if indices.dtype != indptr.dtype or indices.dtype not in (np.int32, np.int64):
+        indices, indptr = indices.astype(np.int64), indptr.astype(np.int64)
+    return (
+        np.ascontiguousarray(X.data),
+        np.ascontiguousarray(indices),
+        np.ascontiguousarray(indptr),
+        X.shape[1],
+    )
+
+
+def _fit_core(X, y, sample_weight, **options):
+    """_core.fit_linear for dense X, _core.fit_linear_csr for CSR X (never densified)."""
+    if sp.issparse(X):
+        return _core.fit_linear_csr(*_csr_arrays(X), y, sample_weight, **options)
+    return _core.fit_linear(X, y, sample_weight, **options)
+
+
+def _decision(X, coef, intercept):
+    if sp.issparse(X):
+        return _core.linear_decision_function_csr(*_csr_arrays(X), coef, intercept)
+    return _core.linear_decision_function(X, coef, intercept)
 
 
 def _scores(X, coef, intercept, *, squeeze):
     """Decision values of each row of ``coef`` on X, with the SIMD kernels, in X's dtype."""
     if squeeze:
         row = np.ascontiguousarray(coef[0], dtype=X.dtype)
-        return _core.linear_decision_function(X, row, float(intercept[0]))
+        return _decision(X, row, float(intercept[0]))
     out = np.empty((X.shape[0], coef.shape[0]), dtype=X.dtype)
     for k in range(coef.shape[0]):
         row = np.ascontiguousarray(coef[k], dtype=X.dtype)
-        out[:, k] = _core.linear_decision_function(X, row, float(intercept[k]))
+        out[:, k] = _decision(X, row, float(intercept[k]))
     return out

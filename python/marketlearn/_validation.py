@@ -28,12 +28,13 @@ __all__ = [
 FLOAT_DTYPES = [np.float64, np.float32]
 
 
-def validate_fit_data(estimator, X, y):
+def validate_fit_data(estimator, X, y, *, accept_sparse=False):
     """Validate X and y for ``fit``; sets ``n_features_in_`` and ``feature_names_in_``.
 
     X comes back float32 or float64 (its own dtype if it is one of those) and
     C-contiguous, finite, 2-D, non-empty; it is the caller's buffer when no conversion
-    was needed.
+    was needed. ``accept_sparse="csr"``: scipy sparse X comes back as CSR (other formats
+    are converted, never densified), its values float32/float64 and finite.
     """
     return validate_data(
         estimator,
@@ -41,17 +42,17 @@ def validate_fit_data(estimator, X, y):
         y,
         dtype=FLOAT_DTYPES,
         order="C",
-        accept_sparse=False,
+        accept_sparse=accept_sparse,
         y_numeric=False,
         multi_output=False,
     )
 
 
-def validate_partial_fit_data(estimator, X, y, *, reset):
+def validate_partial_fit_data(estimator, X, y, *, reset, accept_sparse=False):
     """validate_fit_data for a first ``partial_fit`` call (``reset=True``); later calls
     check X against what the first one saw (n_features, feature names)."""
     if reset:
-        return validate_fit_data(estimator, X, y)
+        return validate_fit_data(estimator, X, y, accept_sparse=accept_sparse)
     return validate_data(
         estimator,
         X,
@@ -59,16 +60,16 @@ def validate_partial_fit_data(estimator, X, y, *, reset):
         reset=False,
         dtype=FLOAT_DTYPES,
         order="C",
-        accept_sparse=False,
+        accept_sparse=accept_sparse,
         y_numeric=False,
         multi_output=False,
     )
 
 
-def validate_predict_data(estimator, X):
+def validate_predict_data(estimator, X, *, accept_sparse=False):
     """Validate X for prediction against what ``fit`` saw (n_features, feature names)."""
     return validate_data(
-        estimator, X, reset=False, dtype=FLOAT_DTYPES, order="C", accept_sparse=False
+        estimator, X, reset=False, dtype=FLOAT_DTYPES, order="C", accept_sparse=accept_sparse
     )
 
 

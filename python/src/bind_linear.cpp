@@ -1,11 +1,12 @@
 // Linear models: fit_linear (any loss, penalty, optimizer, schedule) and
-// linear_decision_function, one overload per element type (float32, float64) so the
-// caller's dtype is kept end to end.
+// linear_decision_function, for dense and CSR input, one overload per element type
+// (float32, float64) and CSR index type (int32, int64) so the caller's dtypes are kept.
 
 #include <pybind11/eigen.h>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -151,34 +152,35 @@ private:
     std::optional<py::error_already_set> error_;
 };
 
+/// Everything of a fit request except the data: parsed once, for dense and CSR input.
 template <class T>
-py::dict fit_linear(const MatrixView<T>& X, const VectorView<T>& y,
-                    const std::optional<VectorView<T>>& sample_weight, const std::string& loss,
-                    double alpha, double l1_ratio, bool fit_intercept, const std::string& optimizer,
-                    std::size_t batch_size, const std::string& learning_rate, double eta0,
-                    double power_t, double momentum, double beta1, double beta2,
-                    std::optional<double> clip_norm, std::optional<double> clip_value,
-                    std::size_t max_iter, std::optional<double> tol,
-                    std::optional<double> gradient_tol, std::size_t n_iter_no_change,
-                    bool early_stopping, double validation_fraction, bool shuffle,
-                    std::uint64_t random_state, int n_jobs, std::size_t initial_t, double epsilon,
-                    double power,
-                    const std::optional<Vector<T>>& coef_init,
-                    std::optional<double> intercept_init, py::object callback,
-                    bool check_input) {
-    require_packed_rows<T>(X, "X");
-    const auto n_rows = static_cast<std::size_t>(X.rows());
-    const auto n_cols = static_cast<std::size_t>(X.cols());
-    require(static_cast<std::size_t>(y.size()) == n_rows, "y has ", y.size(),
-            " entries but X has ", n_rows, " rows");
-    if (sample_weight) {
-        require(static_cast<std::size_t>(sample_weight->size()) == n_rows, "sample_weight has ",
-                sample_weight->size(), " entries but X has ", n_rows, " rows");
-    }
+struct FitRequest {
+    models::LinearFitOptions<T> options;
+    std::optional<Vector<T>> coef_init;
+    std::optional<double> intercept_init;
+    py::object callback;
+};
+
+/// The option parameters shared by fit_linear and fit_linear_csr, in the order of
+/// def_fit's keyword arguments.
+template <class T>
+FitRequest<T> parse_fit_request(const std::string& loss, double alpha, double l1_ratio,
+                                bool fit_intercept, const std::string& optimizer,
+                                std::size_t batch_size, const std::string& learning_rate,
+                                double eta0, double power_t, double momentum, double beta1,
+                                double beta2, std::optional<double> clip_norm,
+                                std::optional<double> clip_value, std::size_t max_iter,
+                                std::optional<double> tol, std::optional<double> gradient_tol,
+                                std::size_t n_iter_no_change, bool early_stopping,
+                                double validation_fraction, bool shuffle,
+                                std::uint64_t random_state, int n_jobs, std::size_t initial_t,
+                                double epsilon, double power, std::optional<Vector<T>> coef_init,
+                                std::optional<double> intercept_init, py::object callback,
+                                bool check_input) {
     require(callback.is_none() || PyCallable_Check(callback.ptr()) == 1,
             "callback must be callable or None");
-
-    models::LinearFitOptions<T> o;
+    FitRequest<T> r;
+    models::LinearFitOptions<T>& o = r.options;
     o.loss = parse_loss(loss);
     o.loss_params.epsilon = static_cast<T>(epsilon);
     o.loss_params.power = static_cast<T>(power);
@@ -206,27 +208,54 @@ py::dict fit_linear(const MatrixView<T>& X, const VectorView<T>& y,
     o.n_jobs = n_jobs;
     o.check_input = check_input;
     o.initial_t = initial_t;
+    r.coef_init = std::move(coef_init);
+    r.intercept_init = intercept_init;
+    r.callback = std::move(callback);
+    return r;
+}
 
+/// A pybind11-bindable function `(front..., options...)` that parses the options with
+/// parse_fit_request<T> and hands `(front..., request)` to `body`: the option parameter
+/// list is written once (parse_fit_request) for every input layout.
+template <class... Front>
+struct WithFitOptions {
+    template <class T, class... Options, class Body>
+    static auto make(FitRequest<T> (*parse)(Options...), Body body) {
+        return [parse, body](Front... front, Options... options) -> py::dict {
+            return body(front..., parse(std::move(options)...));
+        };
+    }
+};
+
+/// Runs `fit_fn(options, warm_start, hook)` without the GIL, with the request's warm
+/// start and callback, and returns the result dict. Shared by every input layout.
+template <class T, class FitFn>
+py::dict run_fit(FitRequest<T>& request, std::size_t n_rows, std::size_t n_cols,
+                 std::size_t y_size, std::optional<std::size_t> sw_size, FitFn fit_fn) {
+    require(y_size == n_rows, "y has ", y_size, " entries but X has ", n_rows, " rows");
+    if (sw_size) {
+        require(*sw_size == n_rows, "sample_weight has ", *sw_size, " entries but X has ",
+                n_rows, " rows");
+    }
     std::optional<models::LinearModel<T>> warm;
-    if (coef_init || intercept_init) {
+    if (request.coef_init || request.intercept_init) {
         warm.emplace();
-        if (coef_init) {
-            require(static_cast<std::size_t>(coef_init->size()) == n_cols, "coef_init has ",
-                    coef_init->size(), " entries but X has ", n_cols, " columns");
-            warm->coef.assign(coef_init->data(), coef_init->data() + coef_init->size());
+        if (request.coef_init) {
+            const auto& c = *request.coef_init;
+            require(static_cast<std::size_t>(c.size()) == n_cols, "coef_init has ", c.size(),
+                    " entries but X has ", n_cols, " columns");
+            warm->coef.assign(c.data(), c.data() + c.size());
         } else {
             warm->coef.assign(n_cols, T(0));
         }
-        warm->intercept = intercept_init ? static_cast<T>(*intercept_init) : T(0);
+        warm->intercept = request.intercept_init ? static_cast<T>(*request.intercept_init) : T(0);
     }
 
-    const T* sw = sample_weight ? sample_weight->data() : nullptr;
-    PythonEpochHook<T> hook(std::move(callback), n_cols);
+    PythonEpochHook<T> hook(std::move(request.callback), n_cols);
     models::LinearFit<T> fit;
     try {
         py::gil_scoped_release release;
-        fit = models::fit_linear<T>(X.data(), n_rows, n_cols, y.data(), sw, o,
-                                    warm ? &*warm : nullptr, hook);
+        fit = fit_fn(request.options, warm ? &*warm : nullptr, hook);
     } catch (...) {
         // An exception in the callback stopped the run; it explains any error that
         // followed better than the error does.
@@ -250,6 +279,65 @@ py::dict fit_linear(const MatrixView<T>& X, const VectorView<T>& y,
 }
 
 template <class T>
+py::dict fit_linear(const MatrixView<T>& X, const VectorView<T>& y,
+                    const std::optional<VectorView<T>>& sample_weight, FitRequest<T> request) {
+    require_packed_rows<T>(X, "X");
+    const auto n_rows = static_cast<std::size_t>(X.rows());
+    const auto n_cols = static_cast<std::size_t>(X.cols());
+    const T* sw = sample_weight ? sample_weight->data() : nullptr;
+    std::optional<std::size_t> sw_size;
+    if (sample_weight) sw_size = static_cast<std::size_t>(sample_weight->size());
+    return run_fit<T>(request, n_rows, n_cols, static_cast<std::size_t>(y.size()), sw_size,
+                      [&](const models::LinearFitOptions<T>& o,
+                          const models::LinearModel<T>* warm, PythonEpochHook<T>& hook) {
+                          return models::fit_linear<T>(X.data(), n_rows, n_cols, y.data(), sw,
+                                                       o, warm, hook);
+                      });
+}
+
+/// Checks the CSR structure so the kernels never read out of bounds (O(nnz); the
+/// values' finiteness is the caller's check_input business).
+template <class I>
+void require_csr_structure(const IndexView<I>& indices, const IndexView<I>& indptr,
+                           std::size_t n_cols) {
+    require(indptr.size() >= 1, "indptr must have n_rows + 1 >= 1 entries");
+    const auto n_rows = static_cast<std::size_t>(indptr.size() - 1);
+    require(indptr[0] == 0, "CSR indptr[0]=", indptr[0], " must be 0");
+    for (std::size_t r = 0; r < n_rows; ++r) {
+        require(indptr[r + 1] >= indptr[r], "CSR indptr must be non-decreasing (row ", r, ")");
+    }
+    require(static_cast<std::size_t>(indptr[n_rows]) <= static_cast<std::size_t>(indices.size()),
+            "CSR indptr[-1]=", indptr[n_rows], " exceeds the ", indices.size(), " stored indices");
+    const auto nnz = static_cast<std::size_t>(indptr[n_rows]);
+    for (std::size_t j = 0; j < nnz; ++j) {
+        require(indices[j] >= 0 && static_cast<std::size_t>(indices[j]) < n_cols,
+                "CSR column index ", indices[j], " is outside [0, ", n_cols, ")");
+    }
+}
+
+template <class T, class I>
+py::dict fit_linear_csr(const VectorView<T>& data, const IndexView<I>& indices,
+                        const IndexView<I>& indptr, std::size_t n_cols, const VectorView<T>& y,
+                        const std::optional<VectorView<T>>& sample_weight,
+                        FitRequest<T> request) {
+    require(n_cols > 0, "X has 0 columns (n_features=0); at least one is required");
+    require(data.size() == indices.size(), "data has ", data.size(), " entries but indices has ",
+            indices.size());
+    const auto n_rows = static_cast<std::size_t>(std::max<Eigen::Index>(indptr.size() - 1, 0));
+    const T* sw = sample_weight ? sample_weight->data() : nullptr;
+    std::optional<std::size_t> sw_size;
+    if (sample_weight) sw_size = static_cast<std::size_t>(sample_weight->size());
+    return run_fit<T>(request, n_rows, n_cols, static_cast<std::size_t>(y.size()), sw_size,
+                      [&](const models::LinearFitOptions<T>& o,
+                          const models::LinearModel<T>* warm, PythonEpochHook<T>& hook) {
+                          require_csr_structure<I>(indices, indptr, n_cols);
+                          return models::fit_linear_csr<T, I>(data.data(), indices.data(),
+                                                              indptr.data(), n_rows, n_cols,
+                                                              y.data(), sw, o, warm, hook);
+                      });
+}
+
+template <class T>
 py::array_t<T> linear_decision_function(const MatrixView<T>& X, const VectorView<T>& coef,
                                         double intercept) {
     require_packed_rows<T>(X, "X");
@@ -267,11 +355,35 @@ py::array_t<T> linear_decision_function(const MatrixView<T>& X, const VectorView
     return out;
 }
 
-template <class T>
-void def_for_type(py::module_& m, const char* fit_doc, const char* decision_doc) {
+template <class T, class I>
+py::array_t<T> linear_decision_function_csr(const VectorView<T>& data,
+                                            const IndexView<I>& indices,
+                                            const IndexView<I>& indptr, std::size_t n_cols,
+                                            const VectorView<T>& coef, double intercept) {
+    require(static_cast<std::size_t>(coef.size()) == n_cols, "coef has ", coef.size(),
+            " entries but X has ", n_cols, " columns");
+    require(data.size() == indices.size(), "data has ", data.size(), " entries but indices has ",
+            indices.size());
+    models::LinearModel<T> model;
+    model.coef.assign(coef.data(), coef.data() + coef.size());
+    model.intercept = static_cast<T>(intercept);
+    const auto n_rows = static_cast<std::size_t>(std::max<Eigen::Index>(indptr.size() - 1, 0));
+    py::array_t<T> out(static_cast<py::ssize_t>(n_rows));
+    T* out_data = out.mutable_data();
+    {
+        py::gil_scoped_release release;
+        require_csr_structure<I>(indices, indptr, n_cols);
+        model.decision_function_csr(data.data(), indices.data(), indptr.data(), n_rows, out_data);
+    }
+    return out;
+}
+
+/// Defines `name` with the front (data) arguments given, then the keyword-only options of
+/// parse_fit_request, with their defaults: one list for every input layout.
+template <class Fn, class... Front>
+void def_fit(py::module_& m, const char* name, Fn&& fn, const char* doc, Front&&... front) {
     using namespace pybind11::literals;
-    m.def("fit_linear", &fit_linear<T>, py::arg("X").noconvert(), py::arg("y").noconvert(),
-          py::arg("sample_weight").noconvert() = py::none(), py::kw_only(),
+    m.def(name, std::forward<Fn>(fn), std::forward<Front>(front)..., py::kw_only(),
           "loss"_a = "log_loss", "alpha"_a = 1e-4, "l1_ratio"_a = 0.0, "fit_intercept"_a = true,
           "optimizer"_a = "sgd", "batch_size"_a = 1, "learning_rate"_a = "optimal",
           "eta0"_a = 0.01, "power_t"_a = 0.5, "momentum"_a = 0.9, "beta1"_a = 0.9,
@@ -282,9 +394,36 @@ void def_for_type(py::module_& m, const char* fit_doc, const char* decision_doc)
           "random_state"_a = 0, "n_jobs"_a = 1, "initial_t"_a = 0, "epsilon"_a = 0.1,
           "power"_a = 1.5, "coef_init"_a.noconvert() = py::none(),
           "intercept_init"_a = py::none(), "callback"_a = py::none(), "check_input"_a = true,
-          fit_doc);
+          doc);
+}
+
+template <class T, class I>
+void def_csr_for_types(py::module_& m, const char* fit_csr_doc, const char* decision_csr_doc) {
+    using CsrFront = WithFitOptions<const VectorView<T>&, const IndexView<I>&,
+                                    const IndexView<I>&, std::size_t, const VectorView<T>&,
+                                    const std::optional<VectorView<T>>&>;
+    def_fit(m, "fit_linear_csr", CsrFront::make(&parse_fit_request<T>, &fit_linear_csr<T, I>),
+            fit_csr_doc, py::arg("data").noconvert(), py::arg("indices").noconvert(),
+            py::arg("indptr").noconvert(), py::arg("n_features"), py::arg("y").noconvert(),
+            py::arg("sample_weight").noconvert() = py::none());
+    m.def("linear_decision_function_csr", &linear_decision_function_csr<T, I>,
+          py::arg("data").noconvert(), py::arg("indices").noconvert(),
+          py::arg("indptr").noconvert(), py::arg("n_features"), py::arg("coef").noconvert(),
+          py::arg("intercept"), decision_csr_doc);
+}
+
+template <class T>
+void def_for_type(py::module_& m, const char* fit_doc, const char* decision_doc,
+                  const char* fit_csr_doc, const char* decision_csr_doc) {
+    using DenseFront = WithFitOptions<const MatrixView<T>&, const VectorView<T>&,
+                                      const std::optional<VectorView<T>>&>;
+    def_fit(m, "fit_linear", DenseFront::make(&parse_fit_request<T>, &fit_linear<T>), fit_doc,
+            py::arg("X").noconvert(), py::arg("y").noconvert(),
+            py::arg("sample_weight").noconvert() = py::none());
     m.def("linear_decision_function", &linear_decision_function<T>, py::arg("X").noconvert(),
           py::arg("coef").noconvert(), py::arg("intercept"), decision_doc);
+    def_csr_for_types<T, std::int32_t>(m, fit_csr_doc, decision_csr_doc);
+    def_csr_for_types<T, std::int64_t>(m, fit_csr_doc, decision_csr_doc);
 }
 
 }  // namespace
@@ -364,9 +503,32 @@ void bind_linear(py::module_& m) {
 
         The GIL is released while computing.
     )pbdoc";
+    static const char* fit_csr_doc = R"pbdoc(
+        Fit a linear model on CSR data (models::fit_linear_csr): fit_linear's objective,
+        options and result, with X given as scipy's CSR arrays and never densified.
+
+        Parameters
+        ----------
+        data : ndarray of shape (nnz,), float32 or float64
+        indices : ndarray of shape (nnz,), int32 or int64
+            Column of each stored value; need not be sorted within a row, and duplicates
+            add up (as scipy's arithmetic treats them).
+        indptr : ndarray of shape (n_samples + 1,), same dtype as indices
+        n_features : int
+        y, sample_weight, and the keyword options: as in ``fit_linear`` (same dtype as
+            data).
+
+        The CSR structure (indptr monotone, column indices in range) is always checked,
+        so the kernels never read out of bounds. The GIL is released while fitting.
+    )pbdoc";
+    static const char* decision_csr_doc = R"pbdoc(
+        Linear scores ``X @ coef + intercept`` for CSR X (data, indices, indptr,
+        n_features), with the sparse kernels; never densified. Returns an ndarray of shape
+        (n_samples,) in the dtype of data. The GIL is released while computing.
+    )pbdoc";
     // float32 first: with noconvert arguments, each overload only accepts its own dtype.
-    def_for_type<float>(m, fit_doc, decision_doc);
-    def_for_type<double>(m, fit_doc, decision_doc);
+    def_for_type<float>(m, fit_doc, decision_doc, fit_csr_doc, decision_csr_doc);
+    def_for_type<double>(m, fit_doc, decision_doc, fit_csr_doc, decision_csr_doc);
 }
 
 }  // namespace marketlearn::python

@@ -22,6 +22,9 @@ template <class T>
 using MatrixView = Eigen::Ref<const RowMatrix<T>>;
 template <class T>
 using VectorView = Eigen::Ref<const Vector<T>>;
+/// Contiguous integer array (CSR indices / indptr: int32 or int64).
+template <class I>
+using IndexView = Eigen::Ref<const Eigen::Matrix<I, Eigen::Dynamic, 1>>;
 
 void bind_simd(py::module_& m);
 void bind_linear(py::module_& m);

@@ -40,6 +40,8 @@ PYBIND11_MODULE(_core, m) {
            kmeans_plusplus
            fit_bgnbd
            fit_gamma_gamma
+           fit_linear_csr
+           linear_decision_function_csr
     )pbdoc";
 
     // The C++ library's one bad-input exception is Python's ValueError, with the same

@@ -120,10 +120,17 @@ def test_predict_before_fit(data):
         ChurnClassifier().predict(data[0])
 
 
-def test_sparse_x_is_refused(data):
+def test_sparse_x_is_accepted_and_checked(data):
+    # Sparse X goes to the CSR kernels (tests/python/test_sparse.py); its values are
+    # checked like dense ones.
     X, y = data
-    with pytest.raises(TypeError, match="[Ss]parse"):
-        ChurnClassifier().fit(sp.csr_matrix(X), y)
+    dense = ChurnClassifier(tol=1e-10).fit(X, y)
+    sparse = ChurnClassifier(tol=1e-10).fit(sp.csr_matrix(X), y)
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, atol=1e-10)
+    bad = sp.csr_matrix(X)
+    bad.data[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        ChurnClassifier().fit(bad, y)
 
 
 @pytest.mark.parametrize(

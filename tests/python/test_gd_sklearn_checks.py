@@ -18,7 +18,10 @@ _STOCHASTIC_WEIGHTS = (
 def expected_failed_checks(estimator):
     # The adaptive methods' default batches of 32 hold all the check's rows: full batch.
     if estimator.optimizer in ("sgd", "momentum", "nesterov"):
-        return {"check_sample_weight_equivalence_on_dense_data": _STOCHASTIC_WEIGHTS}
+        return {
+            "check_sample_weight_equivalence_on_dense_data": _STOCHASTIC_WEIGHTS,
+            "check_sample_weight_equivalence_on_sparse_data": _STOCHASTIC_WEIGHTS,
+        }
     return {}
 
 
