@@ -217,11 +217,23 @@ def test_fit_does_not_copy_x(dtype):
 
 # ---- mini-batch ----------------------------------------------------------------------------
 
-#: Median inertia ratio marketlearn / scikit-learn over SEEDS must stay below this. Single
-#: runs land in different local minima (spread ~10% on these data), so the comparison needs
-#: many seeds; docs/segmentation.md records the measured ratios.
-MINIBATCH_RATIO = 1.005
+#: Single mini-batch runs land in different local minima (inertia spread ~10% across seeds
+#: on these data), so "no worse than scikit-learn" is a statement about distributions:
+#: over SEEDS, marketlearn must not be significantly worse (one-sided Mann-Whitney U test,
+#: p > 0.05) and its median may exceed scikit-learn's by at most the noise of a 21-seed
+#: median (2%). docs/segmentation.md records the measured ratios.
+MEDIAN_NOISE = 1.02
 SEEDS = range(21)
+
+
+def assert_no_worse(ours, ref, label):
+    from scipy.stats import mannwhitneyu
+
+    ratio = np.median(ours) / np.median(ref)
+    p_worse = mannwhitneyu(ours, ref, alternative="greater").pvalue
+    print(f"{label}: median inertia ratio {ratio:.4f}, P(ours worse) test p={p_worse:.2f}")
+    assert ratio <= MEDIAN_NOISE
+    assert p_worse > 0.05
 
 
 @pytest.mark.parametrize("dataset", ["cdnow_rfm", "blobs"])
@@ -232,9 +244,7 @@ def test_minibatch_inertia_no_worse_than_sklearn(request, dataset, k, batch_size
     ref = [
         SkMiniBatchKMeans(k, batch_size=batch_size, random_state=s).fit(X).inertia_ for s in SEEDS
     ]
-    ratio = np.median(ours) / np.median(ref)
-    print(f"{dataset} k={k} batch={batch_size}: median inertia ratio {ratio:.4f}")
-    assert ratio <= MINIBATCH_RATIO
+    assert_no_worse(ours, ref, f"{dataset} k={k} batch={batch_size}")
 
 
 def test_minibatch_without_final_lloyd_is_sklearns_algorithm():
@@ -258,7 +268,7 @@ def test_partial_fit_streams_as_well_as_sklearn():
         assert stream.labels_.shape == (len(X) // 40,)
         ours.append(-stream.score(X))
         ref.append(-sk_stream.score(X))
-    assert np.median(ours) <= MINIBATCH_RATIO * np.median(ref)
+    assert_no_worse(ours, ref, "partial_fit stream")
 
 
 def test_minibatch_labels_and_inertia_are_exact():

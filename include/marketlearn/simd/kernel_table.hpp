@@ -9,6 +9,7 @@
 /// the block's work.
 
 #include <cstddef>
+#include <cstdint>
 
 #include "marketlearn/simd/kernels.hpp"
 #include "marketlearn/simd/level.hpp"
@@ -44,6 +45,11 @@ struct kernel_table {
     /// squared_distances_kernel): out[i * centre_stride + c].
     void (*squared_distances)(const T* X, std::size_t n_rows, std::size_t n_cols,
                               const T* centres_t, std::size_t centre_stride, T* out);
+    /// Nearest of n_centres transposed centres per row: labels, squared distance, and the
+    /// second smallest squared distance if `second` is not null.
+    void (*nearest_centres)(const T* X, std::size_t n_rows, std::size_t n_cols,
+                            const T* centres_t, std::size_t centre_stride, std::size_t n_centres,
+                            std::int32_t* labels, T* best, T* second);
 };
 
 /// The level an xsimd architecture tag implements (x86 tags derive from one another:
@@ -103,6 +109,12 @@ struct table_entries {
                                   const T* centres_t, std::size_t centre_stride, T* out) {
         squared_distances_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride, out);
     }
+    static void nearest_centres(const T* X, std::size_t n_rows, std::size_t n_cols,
+                                const T* centres_t, std::size_t centre_stride,
+                                std::size_t n_centres, std::int32_t* labels, T* best, T* second) {
+        nearest_centres_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride, n_centres,
+                                 labels, best, second);
+    }
 };
 
 }  // namespace detail
@@ -116,7 +128,8 @@ kernel_table<T> make_kernel_table() noexcept {
                            &entries::axpy,             &entries::linear_predict,
                            &entries::logistic_loss,    &entries::logistic_loss_grad,
                            &entries::linear_loss,      &entries::linear_loss_grad,
-                           &entries::squared_distance, &entries::squared_distances};
+                           &entries::squared_distance, &entries::squared_distances,
+                           &entries::nearest_centres};
 }
 
 }  // namespace marketlearn::simd
