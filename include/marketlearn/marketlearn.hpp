@@ -5,7 +5,7 @@
 ///
 /// Layers, from data to numerics (one folder each):
 ///   models/     fit functions and fitted models (fit_linear, fit_logistic_regression,
-///               LinearModel)
+///               LinearModel; fit_kmeans, fit_minibatch_kmeans, kmeans_block_sums)
 ///   optim/      optimizers (GradientDescent, SGD + update policies: Momentum, Nesterov,
 ///               Adagrad, RMSprop, Adam, AdamW; LBFGS), schedules, clipping, callbacks
 ///   objective/  loss + regularizer over data, as separable objectives
@@ -33,3 +33,7 @@
 #include "marketlearn/models/linear.hpp"
 #include "marketlearn/models/logistic_regression.hpp"
 #include "marketlearn/models/metrics.hpp"
+#include "marketlearn/models/kmeans_sums.hpp"
+#include "marketlearn/models/kmeans_init.hpp"
+#include "marketlearn/models/kmeans.hpp"
+#include "marketlearn/models/minibatch_kmeans.hpp"

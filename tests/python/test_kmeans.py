@@ -8,16 +8,14 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_python
+from marketlearn import KMeans, MiniBatchKMeans, _core, rfm_table
 from scipy.spatial.distance import cdist
 from sklearn.base import clone
 from sklearn.cluster import KMeans as SkKMeans
 from sklearn.cluster import MiniBatchKMeans as SkMiniBatchKMeans
 from sklearn.datasets import make_blobs
 from sklearn.preprocessing import StandardScaler
-
-from marketlearn import KMeans, MiniBatchKMeans, _core, rfm_table
-
-from conftest import run_python
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +27,9 @@ def cdnow_rfm(shared_data):
 
 
 def overlapping_blobs(n=6000, d=8, centers=10, seed=0):
-    X, _ = make_blobs(n_samples=n, n_features=d, centers=centers, cluster_std=3.0, random_state=seed)
+    X, _ = make_blobs(
+        n_samples=n, n_features=d, centers=centers, cluster_std=3.0, random_state=seed
+    )
     return np.ascontiguousarray(X)
 
 
@@ -155,7 +155,9 @@ def test_n_init_keeps_the_best_run():
 
 def test_hamerly_equals_lloyd_and_elkan_is_hamerly():
     X = overlapping_blobs(n=4000)
-    runs = {a: KMeans(16, algorithm=a, random_state=3).fit(X) for a in ("lloyd", "elkan", "hamerly")}
+    runs = {
+        a: KMeans(16, algorithm=a, random_state=3).fit(X) for a in ("lloyd", "elkan", "hamerly")
+    }
     np.testing.assert_array_equal(runs["lloyd"].labels_, runs["hamerly"].labels_)
     np.testing.assert_array_equal(runs["elkan"].cluster_centers_, runs["hamerly"].cluster_centers_)
 
@@ -240,7 +242,9 @@ def assert_no_worse(ours, ref, label):
 @pytest.mark.parametrize("k, batch_size", [(8, 1024), (8, 256), (20, 1024)])
 def test_minibatch_inertia_no_worse_than_sklearn(request, dataset, k, batch_size):
     X = request.getfixturevalue("cdnow_rfm") if dataset == "cdnow_rfm" else overlapping_blobs(20000)
-    ours = [MiniBatchKMeans(k, batch_size=batch_size, random_state=s).fit(X).inertia_ for s in SEEDS]
+    ours = [
+        MiniBatchKMeans(k, batch_size=batch_size, random_state=s).fit(X).inertia_ for s in SEEDS
+    ]
     ref = [
         SkMiniBatchKMeans(k, batch_size=batch_size, random_state=s).fit(X).inertia_ for s in SEEDS
     ]
@@ -259,7 +263,10 @@ def test_partial_fit_streams_as_well_as_sklearn():
     ours, ref = [], []
     for seed in range(7):
         rng = np.random.default_rng(seed)
-        stream, sk_stream = MiniBatchKMeans(8, random_state=seed), SkMiniBatchKMeans(8, random_state=seed)
+        stream, sk_stream = (
+            MiniBatchKMeans(8, random_state=seed),
+            SkMiniBatchKMeans(8, random_state=seed),
+        )
         for _ in range(3):
             for chunk in np.array_split(rng.permutation(len(X)), 40):
                 stream.partial_fit(X[chunk])

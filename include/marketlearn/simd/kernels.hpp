@@ -359,15 +359,18 @@ void nearest_rows(const T* X, std::size_t n_cols, const T* centres_t, std::size_
     const batch inf(std::numeric_limits<T>::infinity());
     nearest_lanes<Arch, T> state[R];
     for (std::size_t r = 0; r < R; ++r) state[r] = {inf, batch(T(0)), inf};
+    // Registers that hold at least one real centre (never past centre_stride, a multiple
+    // of W); registers of padding only are skipped.
+    const std::size_t used = (n_centres + W - 1) / W * W;
     std::size_t c0 = 0;
-    for (; c0 + C * W <= centre_stride && c0 < n_centres; c0 += C * W) {
+    for (; c0 + C * W <= used; c0 += C * W) {
         batch acc[R * C];
         distance_tile<Arch, T, R, C>(X, n_cols, centres_t + c0, centre_stride, acc);
         unrolled<R * C>([&](auto a) {
             fold_nearest<Arch, T>(state[a / C], acc[a], c0 + (a % C) * W, n_centres, iota);
         });
     }
-    for (; c0 < n_centres; c0 += W) {
+    for (; c0 < used; c0 += W) {
         batch acc[R];
         distance_tile<Arch, T, R, 1>(X, n_cols, centres_t + c0, centre_stride, acc);
         unrolled<R>([&](auto r) { fold_nearest<Arch, T>(state[r], acc[r], c0, n_centres, iota); });
