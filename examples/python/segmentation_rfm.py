@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from marketlearn import CustomerSegmenter, rfm_table
 
 
@@ -44,7 +43,10 @@ def load_transactions(cdnow: bool):
     tx = pd.read_csv(root / "online_retail" / "online_retail_france.csv")
     tx["amount"] = tx["Quantity"] * tx["UnitPrice"]  # line value in GBP
     columns = dict(
-        customer_col="CustomerID", date_col="InvoiceDate", amount_col="amount", invoice_col="InvoiceNo"
+        customer_col="CustomerID",
+        date_col="InvoiceDate",
+        amount_col="amount",
+        invoice_col="InvoiceNo",
     )
     return tx, columns
 
@@ -59,7 +61,9 @@ def describe(profile: pd.Series, overall: pd.DataFrame) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cdnow", action="store_true", help="CDNOW instead of Online Retail France")
+    parser.add_argument(
+        "--cdnow", action="store_true", help="CDNOW instead of Online Retail France"
+    )
     parser.add_argument(
         "--method", default="silhouette", choices=["silhouette", "elbow", "calinski_harabasz"]
     )

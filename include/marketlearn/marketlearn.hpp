@@ -5,7 +5,8 @@
 ///
 /// Layers, from data to numerics (one folder each):
 ///   models/     fit functions and fitted models (fit_linear, fit_logistic_regression,
-///               LinearModel; fit_bgnbd, fit_gamma_gamma and their CLV predictions)
+///               LinearModel; fit_kmeans, fit_minibatch_kmeans, kmeans_block_sums;
+///               fit_bgnbd, fit_gamma_gamma and their CLV predictions)
 ///   optim/      optimizers (GradientDescent, SGD + update policies: Momentum, Nesterov,
 ///               Adagrad, RMSprop, Adam, AdamW; LBFGS), schedules, clipping, callbacks
 ///   objective/  loss + regularizer over data, as separable objectives
@@ -40,3 +41,7 @@
 #include "marketlearn/models/customer_summary.hpp"
 #include "marketlearn/models/bgnbd.hpp"
 #include "marketlearn/models/gamma_gamma.hpp"
+#include "marketlearn/models/kmeans_sums.hpp"
+#include "marketlearn/models/kmeans_init.hpp"
+#include "marketlearn/models/kmeans.hpp"
+#include "marketlearn/models/minibatch_kmeans.hpp"

@@ -485,7 +485,9 @@ class MiniBatchKMeans(_BaseKMeans):
         common = dict(
             max_iter=int(self.max_iter),
             tol=float(self.tol),
-            max_no_improvement=0 if self.max_no_improvement is None else int(self.max_no_improvement),
+            max_no_improvement=0
+            if self.max_no_improvement is None
+            else int(self.max_no_improvement),
             compute_labels=bool(self.compute_labels),
             final_lloyd_steps=int(self.final_lloyd_steps),
             **self._options(),

@@ -246,9 +246,7 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         else:
             n_segments = int(self.n_segments)
             if X.shape[0] < n_segments:
-                raise ValueError(
-                    f"n_samples={X.shape[0]} should be >= n_segments={n_segments}."
-                )
+                raise ValueError(f"n_samples={X.shape[0]} should be >= n_segments={n_segments}.")
 
         self.kmeans_ = KMeans(
             n_clusters=n_segments,

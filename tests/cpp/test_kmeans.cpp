@@ -25,13 +25,16 @@ constexpr double kmeans_tolerance() {
     return sizeof(T) == 4 ? 1e-5 : 1e-12;
 }
 
-/// Every kernel table this binary and machine can run, by level name.
+/// Every kernel table this binary and machine can run, by level name, and the scalar one.
 template <class T>
 std::vector<std::pair<std::string, const simd::kernel_table<T>*>> runnable_tables() {
     std::vector<std::pair<std::string, const simd::kernel_table<T>*>> out;
     for (simd::level l : simd::available_levels()) {
         out.emplace_back(simd::name(l), simd::find_kernel_table<T>(l));
     }
+    // The portable bodies, for targets xsimd does not cover.
+    static const simd::kernel_table<T> scalar = simd::make_kernel_table<simd::scalar_arch, T>();
+    out.emplace_back("scalar", &scalar);
     return out;
 }
 
@@ -119,6 +122,50 @@ TEMPLATE_TEST_CASE("squared_distances matches a long-double reference at every S
                               kmeans_tolerance<T>() * ref + 1e-30);
                         const T one = table->squared_distance(x.data() + i * d, C.data() + c * d, d);
                         CHECK(std::abs(one - ref) <= kmeans_tolerance<T>() * ref + 1e-30);
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("nearest_centres finds the nearest and second nearest at every SIMD level",
+                   "[kmeans][simd]", float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(12);
+    std::uniform_int_distribution<int> grid(0, 3);  // coarse grid: many exact ties
+    for (const auto& [name, table] : runnable_tables<T>()) {
+        for (std::size_t d : {1u, 2u, 7u}) {
+            for (std::size_t k : {1u, 3u, 8u, 9u, 31u, 64u}) {
+                const std::size_t n = 13;
+                std::vector<T> X(n * d), C(k * d);
+                for (auto& v : X) v = static_cast<T>(grid(rng));
+                for (auto& v : C) v = static_cast<T>(grid(rng));
+                const models::TransposedCentres<T> ct(C.data(), k, d);
+                std::vector<std::int32_t> labels(n);
+                std::vector<T> best(n), second(n);
+                table->nearest_centres(X.data(), n, d, ct.data.data(), ct.stride, k, labels.data(),
+                                       best.data(), second.data());
+                for (std::size_t i = 0; i < n; ++i) {
+                    std::vector<T> dist(k);
+                    for (std::size_t c = 0; c < k; ++c) {
+                        T s = 0;
+                        for (std::size_t j = 0; j < d; ++j) {
+                            s += (X[i * d + j] - C[c * d + j]) * (X[i * d + j] - C[c * d + j]);
+                        }
+                        dist[c] = s;  // small integers: exact in float and double
+                    }
+                    const auto first = std::min_element(dist.begin(), dist.end());
+                    const auto expected_label = static_cast<std::int32_t>(first - dist.begin());
+                    std::vector<T> sorted(dist);
+                    std::sort(sorted.begin(), sorted.end());
+                    INFO(name << " d=" << d << " k=" << k << " row " << i);
+                    CHECK(labels[i] == expected_label);  // the first of tied centres
+                    CHECK(best[i] == sorted[0]);
+                    if (k > 1) {
+                        CHECK(second[i] == sorted[1]);
+                    } else {
+                        CHECK(std::isinf(second[i]));
                     }
                 }
             }

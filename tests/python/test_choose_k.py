@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_blobs
-
 from marketlearn import ChooseKResult, choose_k, kneedle
+from sklearn.datasets import make_blobs
 
 
 def planted_blobs(k, seed, n=1500, d=4):
     X, _ = make_blobs(
-        n_samples=n, n_features=d, centers=k, cluster_std=0.7, center_box=(-15, 15), random_state=seed
+        n_samples=n,
+        n_features=d,
+        centers=k,
+        cluster_std=0.7,
+        center_box=(-15, 15),
+        random_state=seed,
     )
     return X
 
@@ -28,7 +32,9 @@ def test_recovers_planted_k_on_separated_blobs(method, planted, seed):
 
 
 def test_result_shapes_and_frame():
-    result = choose_k(planted_blobs(4, 0), k_range=[6, 2, 4, 3], method="silhouette", random_state=0)
+    result = choose_k(
+        planted_blobs(4, 0), k_range=[6, 2, 4, 3], method="silhouette", random_state=0
+    )
     assert isinstance(result, ChooseKResult)
     np.testing.assert_array_equal(result.k_values, [2, 3, 4, 6])
     assert result.scores.shape == result.inertias.shape == (4,)
@@ -69,7 +75,10 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="n_samples=2"):
         choose_k(X[:2], method="silhouette")
     # Candidates out of reach are dropped, not errors.
-    assert choose_k(X[:6], k_range=range(2, 11), method="silhouette", random_state=0).k_values.max() == 5
+    assert (
+        choose_k(X[:6], k_range=range(2, 11), method="silhouette", random_state=0).k_values.max()
+        == 5
+    )
 
 
 def test_kneedle_on_known_curves():

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO_ROOT
 
 
@@ -17,7 +16,11 @@ def test_segmentation_rfm(shared_data, args):
     env = dict(os.environ, MARKETLEARN_SHARED_DATA=str(shared_data))
     result = subprocess.run(
         [sys.executable, str(script), *args],
-        capture_output=True, text=True, timeout=600, check=False, env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checks: ok" in result.stdout

@@ -8,16 +8,14 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_python
+from marketlearn import KMeans, MiniBatchKMeans, _core, rfm_table
 from scipy.spatial.distance import cdist
 from sklearn.base import clone
 from sklearn.cluster import KMeans as SkKMeans
 from sklearn.cluster import MiniBatchKMeans as SkMiniBatchKMeans
 from sklearn.datasets import make_blobs
 from sklearn.preprocessing import StandardScaler
-
-from marketlearn import KMeans, MiniBatchKMeans, _core, rfm_table
-
-from conftest import run_python
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +27,9 @@ def cdnow_rfm(shared_data):
 
 
 def overlapping_blobs(n=6000, d=8, centers=10, seed=0):
-    X, _ = make_blobs(n_samples=n, n_features=d, centers=centers, cluster_std=3.0, random_state=seed)
+    X, _ = make_blobs(
+        n_samples=n, n_features=d, centers=centers, cluster_std=3.0, random_state=seed
+    )
     return np.ascontiguousarray(X)
 
 
@@ -155,7 +155,9 @@ def test_n_init_keeps_the_best_run():
 
 def test_hamerly_equals_lloyd_and_elkan_is_hamerly():
     X = overlapping_blobs(n=4000)
-    runs = {a: KMeans(16, algorithm=a, random_state=3).fit(X) for a in ("lloyd", "elkan", "hamerly")}
+    runs = {
+        a: KMeans(16, algorithm=a, random_state=3).fit(X) for a in ("lloyd", "elkan", "hamerly")
+    }
     np.testing.assert_array_equal(runs["lloyd"].labels_, runs["hamerly"].labels_)
     np.testing.assert_array_equal(runs["elkan"].cluster_centers_, runs["hamerly"].cluster_centers_)
 
@@ -217,24 +219,36 @@ def test_fit_does_not_copy_x(dtype):
 
 # ---- mini-batch ----------------------------------------------------------------------------
 
-#: Median inertia ratio marketlearn / scikit-learn over SEEDS must stay below this. Single
-#: runs land in different local minima (spread ~10% on these data), so the comparison needs
-#: many seeds; docs/segmentation.md records the measured ratios.
-MINIBATCH_RATIO = 1.005
+#: Single mini-batch runs land in different local minima (inertia spread ~10% across seeds
+#: on these data), so "no worse than scikit-learn" is a statement about distributions:
+#: over SEEDS, marketlearn must not be significantly worse (one-sided Mann-Whitney U test,
+#: p > 0.05) and its median may exceed scikit-learn's by at most the noise of a 21-seed
+#: median (2%). docs/segmentation.md records the measured ratios.
+MEDIAN_NOISE = 1.02
 SEEDS = range(21)
+
+
+def assert_no_worse(ours, ref, label):
+    from scipy.stats import mannwhitneyu
+
+    ratio = np.median(ours) / np.median(ref)
+    p_worse = mannwhitneyu(ours, ref, alternative="greater").pvalue
+    print(f"{label}: median inertia ratio {ratio:.4f}, P(ours worse) test p={p_worse:.2f}")
+    assert ratio <= MEDIAN_NOISE
+    assert p_worse > 0.05
 
 
 @pytest.mark.parametrize("dataset", ["cdnow_rfm", "blobs"])
 @pytest.mark.parametrize("k, batch_size", [(8, 1024), (8, 256), (20, 1024)])
 def test_minibatch_inertia_no_worse_than_sklearn(request, dataset, k, batch_size):
     X = request.getfixturevalue("cdnow_rfm") if dataset == "cdnow_rfm" else overlapping_blobs(20000)
-    ours = [MiniBatchKMeans(k, batch_size=batch_size, random_state=s).fit(X).inertia_ for s in SEEDS]
+    ours = [
+        MiniBatchKMeans(k, batch_size=batch_size, random_state=s).fit(X).inertia_ for s in SEEDS
+    ]
     ref = [
         SkMiniBatchKMeans(k, batch_size=batch_size, random_state=s).fit(X).inertia_ for s in SEEDS
     ]
-    ratio = np.median(ours) / np.median(ref)
-    print(f"{dataset} k={k} batch={batch_size}: median inertia ratio {ratio:.4f}")
-    assert ratio <= MINIBATCH_RATIO
+    assert_no_worse(ours, ref, f"{dataset} k={k} batch={batch_size}")
 
 
 def test_minibatch_without_final_lloyd_is_sklearns_algorithm():
@@ -249,7 +263,10 @@ def test_partial_fit_streams_as_well_as_sklearn():
     ours, ref = [], []
     for seed in range(7):
         rng = np.random.default_rng(seed)
-        stream, sk_stream = MiniBatchKMeans(8, random_state=seed), SkMiniBatchKMeans(8, random_state=seed)
+        stream, sk_stream = (
+            MiniBatchKMeans(8, random_state=seed),
+            SkMiniBatchKMeans(8, random_state=seed),
+        )
         for _ in range(3):
             for chunk in np.array_split(rng.permutation(len(X)), 40):
                 stream.partial_fit(X[chunk])
@@ -258,7 +275,7 @@ def test_partial_fit_streams_as_well_as_sklearn():
         assert stream.labels_.shape == (len(X) // 40,)
         ours.append(-stream.score(X))
         ref.append(-sk_stream.score(X))
-    assert np.median(ours) <= MINIBATCH_RATIO * np.median(ref)
+    assert_no_worse(ours, ref, "partial_fit stream")
 
 
 def test_minibatch_labels_and_inertia_are_exact():

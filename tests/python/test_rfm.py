@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from marketlearn import rfm_table
 
 
@@ -13,8 +12,15 @@ def test_definitions_on_a_small_log():
     tx = pd.DataFrame(
         {
             "customer": ["a", "a", "a", "b", "b", None, "c"],
-            "date": ["2024-01-01", "2024-01-10 09:00", "2024-01-10 17:30", "2024-01-05",
-                     "2024-01-06", "2024-01-09", "2024-01-02"],
+            "date": [
+                "2024-01-01",
+                "2024-01-10 09:00",
+                "2024-01-10 17:30",
+                "2024-01-05",
+                "2024-01-06",
+                "2024-01-09",
+                "2024-01-02",
+            ],
             "invoice": ["1", "2", "3", "4", "C5", "6", "7"],
             "amount": [10.0, 30.0, 5.0, 20.0, -20.0, 99.0, 0.0],
         }
@@ -62,8 +68,12 @@ def test_cdnow(shared_data):
     assert rfm.index[0] == "00001"  # zero-padded ids kept
     assert rfm["monetary"].sum() == pytest.approx(tx["dollar_value"].sum())
     # YYYYMMDD integers parse too; end = 1998-06-30 + 1 day.
-    as_int = rfm_table(pd.read_csv(shared_data / "cdnow" / "CDNOW_master.csv"), "customer_id", "date",
-                       "dollar_value")
+    as_int = rfm_table(
+        pd.read_csv(shared_data / "cdnow" / "CDNOW_master.csv"),
+        "customer_id",
+        "date",
+        "dollar_value",
+    )
     np.testing.assert_array_equal(as_int["recency"].to_numpy(), rfm["recency"].to_numpy())
     last = pd.to_datetime(tx.groupby("customer_id")["date"].max().astype(str), format="%Y%m%d")
     np.testing.assert_array_equal(

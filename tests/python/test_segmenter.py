@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import make_blobs
-
 from marketlearn import CustomerSegmenter, KMeans
+from sklearn.datasets import make_blobs
 
 
 @pytest.fixture
@@ -31,7 +30,9 @@ def test_auto_finds_the_planted_segments_and_profiles_them(customers):
     for s in range(3):
         members = customers[seg.labels_ == s]
         assert profiles.loc[s, "size"] == len(members)
-        np.testing.assert_allclose(profiles.loc[s, ["recency", "frequency", "monetary"]], members.mean())
+        np.testing.assert_allclose(
+            profiles.loc[s, ["recency", "frequency", "monetary"]], members.mean()
+        )
     np.testing.assert_allclose(seg.cluster_centers_, profiles.iloc[:, 2:].to_numpy(), rtol=1e-8)
     np.testing.assert_array_equal(seg.predict(customers), seg.labels_)
     assert seg.choice_.k == 3
@@ -54,7 +55,9 @@ def test_fixed_number_of_segments_and_weights(customers):
     assert profiles["share"].sum() == pytest.approx(1.0)
     s0 = seg.labels_ == 0
     assert profiles.loc[0, "share"] == pytest.approx(w[s0].sum() / w.sum())
-    assert profiles.loc[0, "monetary"] == pytest.approx(np.average(customers["monetary"][s0], weights=w[s0]))
+    assert profiles.loc[0, "monetary"] == pytest.approx(
+        np.average(customers["monetary"][s0], weights=w[s0])
+    )
 
 
 def test_log_features_keep_profiles_in_original_units(customers):

@@ -320,7 +320,8 @@ void hamerly_block(const simd::kernel_table<T>& kernels, const T* X, std::size_t
                    KMeansSums& sums) {
     const std::size_t d = ct.n_features, k = ct.n_centres;
     const std::size_t tile_rows = detail::distance_tile_rows;
-    std::vector<T> gathered(tile_rows * d), tile(tile_rows * ct.stride);
+    std::vector<T> gathered(tile_rows * d), best(tile_rows), second(tile_rows);
+    std::vector<std::int32_t> nearest(tile_rows);
     std::vector<std::size_t> todo(tile_rows);
     T* upper = state.upper.data() + offset;
     T* lower = state.lower.data() + offset;
@@ -343,16 +344,14 @@ void hamerly_block(const simd::kernel_table<T>& kernels, const T* X, std::size_t
             todo[n_todo++] = i;
         }
         if (n_todo > 0) {
-            kernels.squared_distances(gathered.data(), n_todo, d, ct.data.data(), ct.stride,
-                                      tile.data());
+            kernels.nearest_centres(gathered.data(), n_todo, d, ct.data.data(), ct.stride, k,
+                                    nearest.data(), best.data(), second.data());
             for (std::size_t t = 0; t < n_todo; ++t) {
                 const std::size_t i = todo[t];
-                T best, second;
-                const std::size_t c = detail::argmin2(tile.data() + t * ct.stride, k, best, second);
-                if (labels[i] != static_cast<std::int32_t>(c)) ++sums.label_changes;
-                labels[i] = static_cast<std::int32_t>(c);
-                upper[i] = std::sqrt(best);
-                lower[i] = std::sqrt(second);
+                if (labels[i] != nearest[t]) ++sums.label_changes;
+                labels[i] = nearest[t];
+                upper[i] = std::sqrt(best[t]);
+                lower[i] = std::sqrt(second[t]);
             }
         }
         for (std::size_t r = 0; r < count; ++r) {

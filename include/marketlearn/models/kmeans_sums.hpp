@@ -84,9 +84,20 @@ struct KMeansSums {
     /// Adds row x (weight w) to centre c.
     template <class T>
     void add_row(std::size_t c, const T* x, double w) {
-        double* sums = coordinate_sums.data() + c * n_features;
-        for (std::size_t j = 0; j < n_features; ++j) sums[j] += w * static_cast<double>(x[j]);
+        add_scaled(coordinate_sums.data() + c * n_features, x, w, n_features);
         weights[c] += w;
+    }
+
+private:
+    // Separate pointers (restrict) so the loop vectorizes; no multiply for weight 1.
+    template <class T>
+    static void add_scaled(double* __restrict sums, const T* __restrict x, double w,
+                           std::size_t n) {
+        if (w == 1.0) {
+            for (std::size_t j = 0; j < n; ++j) sums[j] += static_cast<double>(x[j]);
+        } else {
+            for (std::size_t j = 0; j < n; ++j) sums[j] += w * static_cast<double>(x[j]);
+        }
     }
 };
 
@@ -94,39 +105,6 @@ namespace detail {
 
 /// Rows per kernel call: the distance tile (rows x padded centres) stays in L1/L2.
 inline constexpr std::size_t distance_tile_rows = 64;
-
-/// Index of the smallest of d[0..k) (the first one on ties, as scikit-learn), its value,
-/// and the second smallest value.
-template <class T>
-inline std::size_t argmin2(const T* d, std::size_t k, T& best, T& second) noexcept {
-    std::size_t arg = 0;
-    best = d[0];
-    second = std::numeric_limits<T>::infinity();
-    for (std::size_t c = 1; c < k; ++c) {
-        const T v = d[c];
-        if (v < best) {
-            second = best;
-            best = v;
-            arg = c;
-        } else if (v < second) {
-            second = v;
-        }
-    }
-    return arg;
-}
-
-template <class T>
-inline std::size_t argmin(const T* d, std::size_t k, T& best) noexcept {
-    std::size_t arg = 0;
-    best = d[0];
-    for (std::size_t c = 1; c < k; ++c) {
-        if (d[c] < best) {
-            best = d[c];
-            arg = c;
-        }
-    }
-    return arg;
-}
 
 }  // namespace detail
 
@@ -147,24 +125,24 @@ void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::si
                        KMeansSums& sums, std::int32_t* labels = nullptr,
                        T* min_sq_distances = nullptr) {
     const std::size_t d = centres.n_features;
-    const std::size_t k = centres.n_centres;
-    std::vector<T> tile(detail::distance_tile_rows * centres.stride);
-    for (std::size_t start = 0; start < n_rows; start += detail::distance_tile_rows) {
-        const std::size_t count = std::min(detail::distance_tile_rows, n_rows - start);
-        kernels.squared_distances(X + start * d, count, d, centres.data.data(), centres.stride,
-                                  tile.data());
+    const std::size_t tile_rows = detail::distance_tile_rows;
+    std::int32_t nearest[detail::distance_tile_rows];
+    T best[detail::distance_tile_rows];
+    for (std::size_t start = 0; start < n_rows; start += tile_rows) {
+        const std::size_t count = std::min(tile_rows, n_rows - start);
+        kernels.nearest_centres(X + start * d, count, d, centres.data.data(), centres.stride,
+                                centres.n_centres, nearest, best, nullptr);
         for (std::size_t r = 0; r < count; ++r) {
             const std::size_t i = start + r;
-            T best;
-            const std::size_t c = detail::argmin(tile.data() + r * centres.stride, k, best);
+            const auto c = static_cast<std::size_t>(nearest[r]);
             const double w = sample_weight ? static_cast<double>(sample_weight[i]) : 1.0;
             sums.add_row(c, X + i * d, w);
-            sums.inertia += w * static_cast<double>(best);
+            sums.inertia += w * static_cast<double>(best[r]);
             if (labels) {
-                if (labels[i] != static_cast<std::int32_t>(c)) ++sums.label_changes;
-                labels[i] = static_cast<std::int32_t>(c);
+                if (labels[i] != nearest[r]) ++sums.label_changes;
+                labels[i] = nearest[r];
             }
-            if (min_sq_distances) min_sq_distances[i] = best;
+            if (min_sq_distances) min_sq_distances[i] = best[r];
         }
     }
 }

@@ -60,6 +60,11 @@ struct kernel_table {
     /// squared_distances_kernel): out[i * centre_stride + c].
     void (*squared_distances)(const T* X, std::size_t n_rows, std::size_t n_cols,
                               const T* centres_t, std::size_t centre_stride, T* out);
+    /// Nearest of n_centres transposed centres per row: labels, squared distance, and the
+    /// second smallest squared distance if `second` is not null.
+    void (*nearest_centres)(const T* X, std::size_t n_rows, std::size_t n_cols,
+                            const T* centres_t, std::size_t centre_stride, std::size_t n_centres,
+                            std::int32_t* labels, T* best, T* second);
     /// Sparse rows with int32 and int64 indices (scipy picks either).
     csr_kernel_table<T, std::int32_t> csr32;
     csr_kernel_table<T, std::int64_t> csr64;
@@ -161,6 +166,12 @@ struct table_entries {
                                   const T* centres_t, std::size_t centre_stride, T* out) {
         squared_distances_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride, out);
     }
+    static void nearest_centres(const T* X, std::size_t n_rows, std::size_t n_cols,
+                                const T* centres_t, std::size_t centre_stride,
+                                std::size_t n_centres, std::int32_t* labels, T* best, T* second) {
+        nearest_centres_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride, n_centres,
+                                 labels, best, second);
+    }
 };
 
 }  // namespace detail
@@ -175,6 +186,7 @@ kernel_table<T> make_kernel_table() noexcept {
                            &entries::logistic_loss,    &entries::logistic_loss_grad,
                            &entries::linear_loss,      &entries::linear_loss_grad,
                            &entries::squared_distance, &entries::squared_distances,
+                           &entries::nearest_centres,
                            detail::make_csr_table<Arch, T, std::int32_t>(),
                            detail::make_csr_table<Arch, T, std::int64_t>()};
 }

@@ -16,7 +16,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include <xsimd/xsimd.hpp>
 
@@ -220,48 +224,159 @@ T squared_distance(const T* x, const T* y, std::size_t n) noexcept {
     }
 }
 
-/// One tile of squared distances: R rows of X against C registers' worth of centres.
-/// The R x C accumulators stay in registers for the whole pass over the features; each
-/// centre register loaded is reused by R rows, each broadcast row value by C registers.
+/// The register tiles below only stay in registers when their helpers are inlined into
+/// one function; GCC's -O2 heuristics do not always do it on their own.
+#if defined(__GNUC__) || defined(__clang__)
+#define MARKETLEARN_ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define MARKETLEARN_ALWAYS_INLINE __forceinline
+#else
+#define MARKETLEARN_ALWAYS_INLINE inline
+#endif
+
+/// Calls f(std::integral_constant<std::size_t, I>{}) for I = 0 .. N-1, unrolled at compile
+/// time whatever the optimization level (GCC's -O2 does not unroll loops whose body
+/// indexes an array of registers, and the array then lives in memory).
+template <class F, std::size_t... I>
+MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f, std::index_sequence<I...>) {
+    (f(std::integral_constant<std::size_t, I>{}), ...);
+}
+template <std::size_t N, class F>
+MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f) {
+    unrolled(std::forward<F>(f), std::make_index_sequence<N>{});
+}
+
+/// One tile of squared distances: R rows of X against C registers' worth of centres,
+/// accumulated over all features. The R x C accumulators stay in registers for the whole
+/// pass; each centre register loaded is reused by R rows, each broadcast row value by C
+/// registers. acc[r * C + c] holds the distances of row r to centres c*W .. c*W + W-1.
 template <class Arch, class T, std::size_t R, std::size_t C>
-void squared_distance_tile(const T* X, std::size_t n_cols, const T* centres_t,
-                           std::size_t centre_stride, T* out) noexcept {
+MARKETLEARN_ALWAYS_INLINE void distance_tile(const T* X, std::size_t n_cols, const T* centres_t, std::size_t centre_stride,
+                   xsimd::batch<T, Arch> (&acc)[R * C]) noexcept {
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t W = batch::size;
-    batch acc[R][C];
-    for (std::size_t r = 0; r < R; ++r) {
-        for (std::size_t c = 0; c < C; ++c) acc[r][c] = batch(T(0));
-    }
+    unrolled<R * C>([&](auto a) { acc[a] = batch(T(0)); });
     for (std::size_t j = 0; j < n_cols; ++j) {
         const T* cj = centres_t + j * centre_stride;
         batch centre[C];
-        for (std::size_t c = 0; c < C; ++c) centre[c] = batch::load_unaligned(cj + c * W);
-        for (std::size_t r = 0; r < R; ++r) {
+        unrolled<C>([&](auto c) { centre[c] = batch::load_unaligned(cj + c * W); });
+        unrolled<R>([&](auto r) {
             const batch xr(X[r * n_cols + j]);
-            for (std::size_t c = 0; c < C; ++c) {
+            unrolled<C>([&](auto c) {
                 const batch d = xr - centre[c];
-                acc[r][c] = xsimd::fma(d, d, acc[r][c]);
-            }
-        }
-    }
-    for (std::size_t r = 0; r < R; ++r) {
-        for (std::size_t c = 0; c < C; ++c) acc[r][c].store_unaligned(out + r * centre_stride + c * W);
+                acc[r * C + c] = xsimd::fma(d, d, acc[r * C + c]);
+            });
+        });
     }
 }
 
-/// All tiles of R rows (R = 4 for blocks, 1 for a lone row) across the padded centres.
+/// Registers per tile: a lone row has no other rows to hide FMA latency behind.
+template <std::size_t R>
+inline constexpr std::size_t tile_registers = R == 1 ? 4 : 2;
+
+/// Distances of R rows to every padded centre, written to out (row stride centre_stride).
 template <class Arch, class T, std::size_t R>
 void squared_distance_rows(const T* X, std::size_t n_cols, const T* centres_t,
                            std::size_t centre_stride, T* out) noexcept {
-    constexpr std::size_t W = xsimd::batch<T, Arch>::size;
-    // A lone row has no other rows to hide FMA latency behind: give it more registers.
-    constexpr std::size_t C = R == 1 ? 4 : 2;
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t W = batch::size;
+    constexpr std::size_t C = tile_registers<R>;
     std::size_t c0 = 0;
     for (; c0 + C * W <= centre_stride; c0 += C * W) {
-        squared_distance_tile<Arch, T, R, C>(X, n_cols, centres_t + c0, centre_stride, out + c0);
+        batch acc[R * C];
+        distance_tile<Arch, T, R, C>(X, n_cols, centres_t + c0, centre_stride, acc);
+        unrolled<R * C>([&](auto a) {
+            acc[a].store_unaligned(out + (a / C) * centre_stride + c0 + (a % C) * W);
+        });
     }
     for (; c0 < centre_stride; c0 += W) {
-        squared_distance_tile<Arch, T, R, 1>(X, n_cols, centres_t + c0, centre_stride, out + c0);
+        batch acc[R];
+        distance_tile<Arch, T, R, 1>(X, n_cols, centres_t + c0, centre_stride, acc);
+        unrolled<R>([&](auto r) { acc[r].store_unaligned(out + r * centre_stride + c0); });
+    }
+}
+
+/// Per row and lane: the smallest distance seen, the centre it belongs to (as T: exact
+/// below 2^24 centres) and the second smallest, over the centres of that lane.
+template <class Arch, class T>
+struct nearest_lanes {
+    xsimd::batch<T, Arch> best, index, second;
+};
+
+/// Folds one register of distances (centres first .. first+W-1) into a row's running
+/// nearest_lanes. Lanes past the last centre (padding) are ignored. Strict < keeps the
+/// earlier centre on ties, as scikit-learn's argmin.
+template <class Arch, class T>
+MARKETLEARN_ALWAYS_INLINE void fold_nearest(nearest_lanes<Arch, T>& s, xsimd::batch<T, Arch> d, std::size_t first,
+                  std::size_t n_centres, const xsimd::batch<T, Arch>& iota) noexcept {
+    using batch = xsimd::batch<T, Arch>;
+    const batch index = iota + batch(static_cast<T>(first));
+    if (first + batch::size > n_centres) {
+        d = xsimd::select(index < batch(static_cast<T>(n_centres)), d,
+                          batch(std::numeric_limits<T>::infinity()));
+    }
+    const auto closer = d < s.best;
+    s.second = xsimd::select(closer, s.best, xsimd::min(s.second, d));
+    s.best = xsimd::select(closer, d, s.best);
+    s.index = xsimd::select(closer, index, s.index);
+}
+
+/// Lanes to one answer: the smallest distance (smallest centre index on ties) and the
+/// second smallest over all centres.
+template <class Arch, class T>
+void reduce_nearest(const nearest_lanes<Arch, T>& s, std::int32_t& label, T& best,
+                    T* second) noexcept {
+    constexpr std::size_t W = xsimd::batch<T, Arch>::size;
+    alignas(64) T b[W], idx[W], sec[W];
+    s.best.store_aligned(b);
+    s.index.store_aligned(idx);
+    s.second.store_aligned(sec);
+    std::size_t pick = 0;
+    for (std::size_t l = 1; l < W; ++l) {
+        if (b[l] < b[pick] || (b[l] == b[pick] && idx[l] < idx[pick])) pick = l;
+    }
+    label = static_cast<std::int32_t>(idx[pick]);
+    best = b[pick];
+    if (second) {
+        T s2 = sec[pick];
+        for (std::size_t l = 0; l < W; ++l) {
+            if (l != pick) s2 = std::min(s2, b[l]);
+        }
+        *second = s2;
+    }
+}
+
+/// Nearest centre of R rows, without writing the distances anywhere.
+template <class Arch, class T, std::size_t R>
+void nearest_rows(const T* X, std::size_t n_cols, const T* centres_t, std::size_t centre_stride,
+                  std::size_t n_centres, std::int32_t* labels, T* best, T* second) noexcept {
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t W = batch::size;
+    constexpr std::size_t C = tile_registers<R>;
+    alignas(64) T lane_numbers[W];
+    for (std::size_t l = 0; l < W; ++l) lane_numbers[l] = static_cast<T>(l);
+    const batch iota = batch::load_aligned(lane_numbers);
+    const batch inf(std::numeric_limits<T>::infinity());
+    nearest_lanes<Arch, T> state[R];
+    for (std::size_t r = 0; r < R; ++r) state[r] = {inf, batch(T(0)), inf};
+    // Registers that hold at least one real centre (never past centre_stride, a multiple
+    // of W); registers of padding only are skipped.
+    const std::size_t used = (n_centres + W - 1) / W * W;
+    std::size_t c0 = 0;
+    for (; c0 + C * W <= used; c0 += C * W) {
+        batch acc[R * C];
+        distance_tile<Arch, T, R, C>(X, n_cols, centres_t + c0, centre_stride, acc);
+        unrolled<R * C>([&](auto a) {
+            fold_nearest<Arch, T>(state[a / C], acc[a], c0 + (a % C) * W, n_centres, iota);
+        });
+    }
+    for (; c0 < used; c0 += W) {
+        batch acc[R];
+        distance_tile<Arch, T, R, 1>(X, n_cols, centres_t + c0, centre_stride, acc);
+        unrolled<R>([&](auto r) { fold_nearest<Arch, T>(state[r], acc[r], c0, n_centres, iota); });
+    }
+    for (std::size_t r = 0; r < R; ++r) {
+        reduce_nearest<Arch, T>(state[r], labels[r], best[r], second ? second + r : nullptr);
     }
 }
 
@@ -391,6 +506,53 @@ struct squared_distances_kernel {
             for (; i < n_rows; ++i) {
                 detail::squared_distance_rows<Arch, T, 1>(X + i * n_cols, n_cols, centres_t,
                                                           centre_stride, out + i * centre_stride);
+            }
+        }
+    }
+};
+
+/// Nearest centre of each of the n_rows contiguous rows of a row-major X, for k-means:
+/// the distances of squared_distances_kernel (same centre layout), reduced in registers.
+///
+/// Writes labels[i] (the nearest of the first n_centres centres; the smallest index on
+/// ties), best[i] (its squared distance) and, if `second` is not null, second[i] (the
+/// second smallest squared distance; +inf when n_centres == 1).
+struct nearest_centres_kernel {
+    template <class Arch, class T>
+    void operator()(Arch, const T* X, std::size_t n_rows, std::size_t n_cols, const T* centres_t,
+                    std::size_t centre_stride, std::size_t n_centres, std::int32_t* labels,
+                    T* best, T* second) const noexcept {
+        if constexpr (detail::is_scalar_v<Arch>) {
+            std::vector<T> d(centre_stride);
+            for (std::size_t i = 0; i < n_rows; ++i) {
+                squared_distances_kernel{}(Arch{}, X + i * n_cols, 1, n_cols, centres_t,
+                                           centre_stride, d.data());
+                std::size_t arg = 0;
+                T s = std::numeric_limits<T>::infinity();
+                for (std::size_t c = 1; c < n_centres; ++c) {
+                    if (d[c] < d[arg]) {
+                        s = d[arg];
+                        arg = c;
+                    } else if (d[c] < s) {
+                        s = d[c];
+                    }
+                }
+                labels[i] = static_cast<std::int32_t>(arg);
+                best[i] = d[arg];
+                if (second) second[i] = s;
+            }
+        } else {
+            constexpr std::size_t R = 4;
+            std::size_t i = 0;
+            for (; i + R <= n_rows; i += R) {
+                detail::nearest_rows<Arch, T, R>(X + i * n_cols, n_cols, centres_t, centre_stride,
+                                                 n_centres, labels + i, best + i,
+                                                 second ? second + i : nullptr);
+            }
+            for (; i < n_rows; ++i) {
+                detail::nearest_rows<Arch, T, 1>(X + i * n_cols, n_cols, centres_t, centre_stride,
+                                                 n_centres, labels + i, best + i,
+                                                 second ? second + i : nullptr);
             }
         }
     }
