@@ -88,6 +88,7 @@ py::dict fit_bgnbd(const Array& frequency, const Array& recency, const Array& T,
     out["weight_total"] = fit.weight_total;
     out["covariance"] = Eigen::MatrixXd(fit.covariance);
     out["gradient_max"] = fit.gradient_max;
+    out["max_abs_log_param"] = fit.max_abs_log_param;
     out["n_unique_rows"] = fit.n_unique_rows;
     add_result(out, fit.result);
     return out;
@@ -229,6 +230,7 @@ py::dict fit_gamma_gamma(const Array& frequency, const Array& monetary_value,
     out["weight_total"] = fit.weight_total;
     out["covariance"] = Eigen::MatrixXd(fit.covariance);
     out["gradient_max"] = fit.gradient_max;
+    out["max_abs_log_param"] = fit.max_abs_log_param;
     out["n_unique_rows"] = fit.n_unique_rows;
     add_result(out, fit.result);
     return out;
@@ -283,6 +285,7 @@ void bind_clv(py::module_& m) {
         Identical rows are aggregated into weights first. Returns a dict: ``params``
         [r, alpha, a, b], ``log_likelihood`` (total), ``weight_total``, ``covariance``
         (4x4, NaN when the Hessian is not positive definite), ``gradient_max``,
+        ``max_abs_log_param`` (largest |ln parameter| in scaled units; > 20: unidentified),
         ``n_unique_rows``, ``n_iter``, ``converged``, ``stop_reason``, ``stop_message``,
         ``objective`` (penalized mean negative log-likelihood in the scaled time unit).
         Invalid summaries raise ValueError naming the row and value. GIL released.

@@ -74,6 +74,9 @@ struct BetaGeoFit {
     Eigen::Matrix4d covariance = Eigen::Matrix4d::Constant(std::numeric_limits<double>::quiet_NaN());
     optim::Result<double> result;
     double gradient_max = 0;       ///< max |gradient| of the objective at the end
+    /// max |ln theta_k| in the fit's scaled units (time / max T, money / mean): beyond ~20
+    /// a parameter ran towards 0 or infinity, i.e. the data do not identify it.
+    double max_abs_log_param = 0;
     std::size_t n_unique_rows = 0; ///< distinct (x, t_x, T) rows after aggregation
     double time_scale = 1;         ///< the fit ran on times multiplied by this (1 / max T)
 };
@@ -152,6 +155,7 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
     Eigen::VectorXd g;
     f.evaluate_with_gradient(u, g);
     fit.gradient_max = g.cwiseAbs().maxCoeff();
+    fit.max_abs_log_param = u.cwiseAbs().maxCoeff();
     fit.params = objective::BetaGeoObjective::params_from_log(u);
     fit.params.alpha /= scale;
     fit.time_scale = scale;
@@ -192,9 +196,12 @@ namespace detail {
 /// makes its exponential tails (and the p^(a-1) spike at 0 when a < 1) decay double
 /// exponentially in t, so the trapezoidal rule converges geometrically. The range is cut
 /// where analytic tail bounds fall below 1e-17 of the result, and the step is halved
-/// until two successive sums agree to 1e-13 (relative). About 100-500 integrand
-/// evaluations; accurate to ~1e-11 for every parameter value tested (a in [0.02, 150],
-/// beta up to 1e6, u up to 1e3, against 40-digit arithmetic).
+/// until two successive sums agree to 1e-13 (relative). The log-density is evaluated
+/// relative to its mode (a ln(p/p*) + beta ln(q/q*) by log1p/expm1, plus the exact
+/// log-density at the mode), so a, beta ~ 1e7 do not leave 1e-9 rounding noise that
+/// would keep the refinement from converging. About 100-500 integrand evaluations;
+/// accurate to ~1e-11 for every parameter value tested (a in [0.02, 150], beta up to 1e6,
+/// u up to 1e3, against 40-digit arithmetic).
 inline double expected_purchases_quadrature(double s, double a, double beta, double u) {
     if (!(u > 0)) return 0.0;
     if (std::isinf(u)) {
@@ -221,14 +228,36 @@ inline double expected_purchases_quadrature(double s, double a, double beta, dou
     const double t_left = std::asinh((y_left - mode) / width);
     const double t_right = std::asinh((y_right - mode) / width);
 
+    // ln density(y) = C + a ln(p / p*) + beta ln(q / q*) with p* = sigma(mode) = a/(a+beta),
+    // q* = 1 - p*, and C = a ln p* + beta ln q* - ln B(a, beta), the log-density at the mode
+    // (by Stirling, C = ln(a beta / (a + beta)) / 2 - ln(2 pi) / 2 - corrections, without
+    // the cancellation of three terms of size a + beta).
+    double C;
+    if (std::min(a, beta) >= special::detail::large_argument) {
+        C = 0.5 * std::log(a * beta / (a + beta)) - 0.5 * std::log(2 * pi) -
+            (special::detail::stirling_correction(a) + special::detail::stirling_correction(beta) -
+             special::detail::stirling_correction(a + beta));
+    } else {
+        C = -a * std::log1p(beta / a) - beta * std::log1p(a / beta) - log_norm;
+    }
+    const double p_star = a / (a + beta), q_star = beta / (a + beta);
+    const double log_p_star = -std::log1p(beta / a), log_q_star = -std::log1p(a / beta);
+    // ln(1 + A expm1(w)) for A in (0, 1), with (1 - A) / A = ratio, for any w
+    auto log1p_scaled_expm1 = [](double A, double log_A, double ratio, double w) {
+        if (w <= 30) return std::log1p(A * std::expm1(w));
+        return w + log_A + std::log1p(ratio * std::exp(-w));
+    };
     auto integrand = [&](double t) {
-        const double y = mode + width * std::sinh(t);
-        const double log_p = log_sigmoid(y), log_q = log_sigmoid(-y);
+        const double dy = width * std::sinh(t);  // y - mode
+        const double log_p = log_sigmoid(mode + dy);
         const double p = std::exp(log_p);
         const double pu = p * u;
         const double g = pu < 1e-8 ? g_max * (1 - 0.5 * (s + 1) * pu)
                                    : -std::expm1(-s * std::log1p(pu)) / p;
-        const double log_density = a * log_p + beta * log_q - log_norm;
+        // ln(p / p*) = -ln(1 + q* expm1(-dy)), ln(q / q*) = -ln(1 + p* expm1(dy))
+        const double log_p_ratio = -log1p_scaled_expm1(q_star, log_q_star, p_star / q_star, -dy);
+        const double log_q_ratio = -log1p_scaled_expm1(p_star, log_p_star, q_star / p_star, dy);
+        const double log_density = C + a * log_p_ratio + beta * log_q_ratio;
         return g * std::exp(log_density) * width * std::cosh(t);
     };
 
@@ -283,7 +312,8 @@ inline bool expected_purchases_series(double s, double a, double beta, double u,
     }
     const double z = u / (1 + u);
     const double c = a + beta - 1;
-    if (!(z <= 0.95) || !(c > 0.5)) return false;
+    // terms peak near k = a z: beyond a few hundred, the quadrature is cheaper
+    if (!(z <= 0.95) || !(c > 0.5) || !(a * z <= 300)) return false;
     const double L = -std::log1p(u);  // ln(1 - z)
     const double e = a - 1;
     const double head = e == 0 ? -L : -std::expm1(e * L) / e;

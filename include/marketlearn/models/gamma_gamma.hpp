@@ -65,6 +65,7 @@ struct GammaGammaFit {
     Eigen::Matrix3d covariance = Eigen::Matrix3d::Constant(std::numeric_limits<double>::quiet_NaN());
     optim::Result<double> result;
     double gradient_max = 0;
+    double max_abs_log_param = 0;  ///< see BetaGeoFit
     std::size_t n_unique_rows = 0;
     double money_scale = 1;  ///< the fit ran on monetary values times this (1 / weighted mean)
 };
@@ -118,6 +119,7 @@ inline GammaGammaFit fit_gamma_gamma(const double* frequency, const double* mone
     Eigen::VectorXd g;
     f.evaluate_with_gradient(u, g);
     fit.gradient_max = g.cwiseAbs().maxCoeff();
+    fit.max_abs_log_param = u.cwiseAbs().maxCoeff();
     fit.params = objective::GammaGammaObjective::params_from_log(u);
     fit.params.v /= scale;
     fit.money_scale = scale;

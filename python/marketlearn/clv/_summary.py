@@ -113,7 +113,7 @@ def _purchase_periods(transactions, customer_col, date_col, amount_col, datetime
         if bad.any():
             position = np.flatnonzero(bad)[0]
             raise ValueError(
-                f"{amount_col}={amounts[position]!r} in row {transactions.index[position]!r} "
+                f"{amount_col}={float(amounts[position])!r} in row {transactions.index[position]!r} "
                 "must be a finite number."
             )
         frame["amount"] = amounts
