@@ -24,7 +24,6 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "python"))
 from clv_helpers import simulate_bgnbd  # noqa: E402
-
 from marketlearn.clv import BetaGeoModel, GammaGammaModel  # noqa: E402
 
 
@@ -41,8 +40,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--data", default=os.environ.get("MARKETLEARN_SHARED_DATA",
-                        str(Path(__file__).resolve().parents[3] / "shared" / "data")))
+    parser.add_argument(
+        "--data",
+        default=os.environ.get(
+            "MARKETLEARN_SHARED_DATA", str(Path(__file__).resolve().parents[3] / "shared" / "data")
+        ),
+    )
     args = parser.parse_args()
     try:
         import lifetimes
@@ -54,8 +57,15 @@ def main():
     rows = []
 
     def record(case, n, tool, seconds, params):
-        rows.append({"case": case, "customers": n, "tool": tool, "seconds": seconds,
-                     "params": ", ".join(f"{v:.4g}" for v in params)})
+        rows.append(
+            {
+                "case": case,
+                "customers": n,
+                "tool": tool,
+                "seconds": seconds,
+                "params": ", ".join(f"{v:.4g}" for v in params),
+            }
+        )
         print(f"{case:<28} {n:>9} {tool:<28} {seconds:9.3f} s   {rows[-1]['params']}", flush=True)
 
     cdnow = pd.read_csv(Path(args.data) / "cdnow" / "cdnow_customers_summary.csv")
@@ -63,26 +73,36 @@ def main():
     datasets = [("BG/NBD CDNOW", x, tx, T)]
     rng = np.random.default_rng(1)
     for n in args.sizes:
-        sx, stx, sT = simulate_bgnbd(n, 0.25, 28.0, 0.8, 2.5, rng.uniform(30, 365, n), seed=n, whole_days=True)
+        sx, stx, sT = simulate_bgnbd(
+            n, 0.25, 28.0, 0.8, 2.5, rng.uniform(30, 365, n), seed=n, whole_days=True
+        )
         datasets.append(("BG/NBD synthetic (days)", sx, stx, sT))
 
     for case, fx, ftx, fT in datasets:
+        data = (fx, ftx, fT)
         n = len(fx)
-        seconds, model = median_time(lambda: BetaGeoModel().fit(fx, ftx, fT), args.repeat)
+        seconds, model = median_time(lambda d=data: BetaGeoModel().fit(*d), args.repeat)
         record(case, n, "marketlearn", seconds, model.params_.values())
         if lifetimes is None:
             continue
-        seconds, fitter = median_time(lambda: lifetimes.BetaGeoFitter().fit(fx, ftx, fT), args.repeat)
+        seconds, fitter = median_time(lambda d=data: lifetimes.BetaGeoFitter().fit(*d), args.repeat)
         record(case, n, "lifetimes", seconds, fitter.params_.to_numpy())
-        def aggregated():
-            groups = pd.DataFrame({"x": fx, "tx": ftx, "T": fT}).value_counts().reset_index(name="w")
-            return lifetimes.BetaGeoFitter().fit(groups["x"], groups["tx"], groups["T"], weights=groups["w"])
+
+        def aggregated(d=data):
+            groups = pd.DataFrame({"x": d[0], "tx": d[1], "T": d[2]}).value_counts()
+            groups = groups.reset_index(name="w")
+            return lifetimes.BetaGeoFitter().fit(
+                groups["x"], groups["tx"], groups["T"], weights=groups["w"]
+            )
+
         seconds, fitter = median_time(aggregated, args.repeat)
         record(case, n, "lifetimes (rows aggregated)", seconds, fitter.params_.to_numpy())
 
     spend = pd.read_csv(Path(args.data) / "cdnow" / "cdnow_customers_summary_with_transactions.csv")
     spend = spend[spend["x"] > 0]
-    seconds, model = median_time(lambda: GammaGammaModel().fit(spend["x"], spend["zbar"]), args.repeat)
+    seconds, model = median_time(
+        lambda: GammaGammaModel().fit(spend["x"], spend["zbar"]), args.repeat
+    )
     record("Gamma-Gamma CDNOW", len(spend), "marketlearn", seconds, model.params_.values())
     if lifetimes is not None:
         seconds, fitter = median_time(

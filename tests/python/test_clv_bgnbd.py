@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from clv_helpers import CDNOW_BGNBD, CDNOW_BGNBD_SE, cdnow_summary, simulate_bgnbd
+from marketlearn.clv import BetaGeoModel
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-
-from marketlearn.clv import BetaGeoModel
 
 PARAMS = ("r", "alpha", "a", "b")
 
@@ -64,15 +63,31 @@ def test_published_check_values(fitted, rounded):
     ) == pytest.approx(1.226, abs=1e-3)
     times = [0.1429, 1, 3, 31.8571, 32, 78]
     expected = [0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576]
-    np.testing.assert_allclose(fitted.expected_number_of_purchases_up_to_time(times), expected, atol=1e-3)
+    np.testing.assert_allclose(
+        fitted.expected_number_of_purchases_up_to_time(times), expected, atol=1e-3
+    )
     # R BTYD docs, with the rounded parameters
-    assert rounded.probability_of_n_purchases_up_to_time(2, 10) == pytest.approx(1.07869e-07, rel=1e-5)
-    assert rounded.probability_of_n_purchases_up_to_time(39, 0) == pytest.approx(0.5737864, abs=1e-7)
+    assert rounded.probability_of_n_purchases_up_to_time(2, 10) == pytest.approx(
+        1.07869e-07, rel=1e-5
+    )
+    assert rounded.probability_of_n_purchases_up_to_time(39, 0) == pytest.approx(
+        0.5737864, abs=1e-7
+    )
     pmf = rounded.probability_of_n_purchases_up_to_time(30, np.arange(11, 21))
     np.testing.assert_allclose(
         pmf,
-        [0.0019995214, 0.0015170236, 0.0011633150, 0.0009003148, 0.0007023638,
-         0.0005517902, 0.0004361913, 0.0003467171, 0.0002769613, 0.0002222260],
+        [
+            0.0019995214,
+            0.0015170236,
+            0.0011633150,
+            0.0009003148,
+            0.0007023638,
+            0.0005517902,
+            0.0004361913,
+            0.0003467171,
+            0.0002769613,
+            0.0002222260,
+        ],
         atol=1e-10,
     )
 
@@ -84,7 +99,10 @@ def test_probability_alive(fitted, cdnow):
     r, alpha, a, b = (fitted.params_[n] for n in PARAMS)
     x, tx, T = (cdnow[c].to_numpy() for c in ("frequency", "recency", "T"))
     buyers = x > 0
-    direct = 1 / (1 + a / (b + x[buyers] - 1) * ((alpha + T[buyers]) / (alpha + tx[buyers])) ** (r + x[buyers]))
+    direct = 1 / (
+        1
+        + a / (b + x[buyers] - 1) * ((alpha + T[buyers]) / (alpha + tx[buyers])) ** (r + x[buyers])
+    )
     np.testing.assert_allclose(p[buyers], direct, rtol=1e-13)
     # far beyond the data: no overflow, no 0/0
     assert 0 <= fitted.conditional_probability_alive(1000, 1, 1e12) < 1e-6
@@ -106,17 +124,27 @@ def test_matches_hypergeometric_form_of_the_paper(fitted, cdnow):
     x, tx, T = (cdnow[c].to_numpy() for c in ("frequency", "recency", "T"))
     for t in (1.0, 39.0, 156.0):
         z = t / (alpha + T + t)
-        numerator = (a + b + x - 1) / (a - 1) * (
-            1 - hyp2f1(r + x, b + x, a + b + x - 1, z) * ((alpha + T) / (alpha + T + t)) ** (r + x)
+        numerator = (
+            (a + b + x - 1)
+            / (a - 1)
+            * (
+                1
+                - hyp2f1(r + x, b + x, a + b + x - 1, z)
+                * ((alpha + T) / (alpha + T + t)) ** (r + x)
+            )
         )
-        denominator = 1 + (x > 0) * a / (b + np.maximum(x, 1) - 1) * ((alpha + T) / (alpha + tx)) ** (r + x)
+        denominator = 1 + (x > 0) * a / (b + np.maximum(x, 1) - 1) * (
+            (alpha + T) / (alpha + tx)
+        ) ** (r + x)
         ours = fitted.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T)
         np.testing.assert_allclose(ours, numerator / denominator, rtol=1e-9)
 
 
 def test_weights_equal_repeated_rows(cdnow):
     counts = cdnow.groupby(["frequency", "recency", "T"]).size().reset_index(name="n")
-    weighted = BetaGeoModel().fit(counts["frequency"], counts["recency"], counts["T"], weights=counts["n"])
+    weighted = BetaGeoModel().fit(
+        counts["frequency"], counts["recency"], counts["T"], weights=counts["n"]
+    )
     plain = BetaGeoModel().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     for name in PARAMS:
         assert weighted.params_[name] == pytest.approx(plain.params_[name], rel=1e-7)
@@ -125,7 +153,9 @@ def test_weights_equal_repeated_rows(cdnow):
 
 
 def test_penalizer_shrinks_and_matches_lifetimes(cdnow):
-    penalized = BetaGeoModel(penalizer_coef=0.1).fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    penalized = BetaGeoModel(penalizer_coef=0.1).fit(
+        cdnow["frequency"], cdnow["recency"], cdnow["T"]
+    )
     plain = BetaGeoModel().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     assert penalized.log_likelihood_ < plain.log_likelihood_
     lifetimes = pytest.importorskip("lifetimes")
@@ -145,7 +175,9 @@ def test_lifetimes_parity_on_cdnow(fitted, cdnow):
         theirs = lifetimes.BetaGeoFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     for name in PARAMS:
         assert fitted.params_[name] == pytest.approx(theirs.params_[name], rel=1e-5)
-        assert fitted.standard_errors_[name] == pytest.approx(theirs.standard_errors_[name], rel=1e-4)
+        assert fitted.standard_errors_[name] == pytest.approx(
+            theirs.standard_errors_[name], rel=1e-4
+        )
     theirs.params_ = pd.Series(fitted.params_)  # same parameters: the formulas agree
     args = (cdnow["frequency"], cdnow["recency"], cdnow["T"])
     for t in (1, 39, 156):
@@ -155,7 +187,8 @@ def test_lifetimes_parity_on_cdnow(fitted, cdnow):
             rtol=1e-10,
         )
     np.testing.assert_allclose(
-        fitted.conditional_probability_alive(*args), theirs.conditional_probability_alive(*args),
+        fitted.conditional_probability_alive(*args),
+        theirs.conditional_probability_alive(*args),
         rtol=1e-12,
     )
 
@@ -179,19 +212,32 @@ def test_output_types(fitted, cdnow):
 def test_block_sums_compose(fitted, cdnow):
     x, tx, T = (cdnow[c].to_numpy() for c in ("frequency", "recency", "T"))
     whole = fitted.log_likelihood_sums(x, tx, T)
-    halves = [fitted.log_likelihood_sums(x[s], tx[s], T[s]) for s in (slice(0, 1000), slice(1000, None))]
+    halves = [
+        fitted.log_likelihood_sums(x[s], tx[s], T[s]) for s in (slice(0, 1000), slice(1000, None))
+    ]
     assert whole["log_likelihood"] == pytest.approx(fitted.log_likelihood_, rel=1e-12)
-    assert sum(h["log_likelihood"] for h in halves) == pytest.approx(whole["log_likelihood"], rel=1e-13)
+    assert sum(h["log_likelihood"] for h in halves) == pytest.approx(
+        whole["log_likelihood"], rel=1e-13
+    )
     assert sum(h["weight"] for h in halves) == whole["weight"] == 2357
-    np.testing.assert_allclose(np.add(*[h["gradient"] for h in halves]), whole["gradient"], atol=1e-8)
+    np.testing.assert_allclose(
+        np.add(*[h["gradient"] for h in halves]), whole["gradient"], atol=1e-8
+    )
     np.testing.assert_allclose(whole["gradient"], 0, atol=1e-3)  # at the optimum
 
 
 def test_clone_and_pickle(fitted):
-    assert clone(fitted).get_params() == {"max_iter": 1000, "n_jobs": 1, "penalizer_coef": 0.0, "tol": 1e-8}
+    assert clone(fitted).get_params() == {
+        "max_iter": 1000,
+        "n_jobs": 1,
+        "penalizer_coef": 0.0,
+        "tol": 1e-8,
+    }
     restored = pickle.loads(pickle.dumps(fitted))
     assert restored.params_ == fitted.params_
-    assert restored.conditional_probability_alive(2, 30.0, 38.0) == fitted.conditional_probability_alive(2, 30.0, 38.0)
+    assert restored.conditional_probability_alive(
+        2, 30.0, 38.0
+    ) == fitted.conditional_probability_alive(2, 30.0, 38.0)
 
 
 @pytest.mark.parametrize(
@@ -243,7 +289,9 @@ def test_recovers_simulated_parameters():
 def test_a_million_customers_fit_fast():
     rng = np.random.default_rng(1)
     n = 1_000_000
-    x, tx, T = simulate_bgnbd(n, 0.25, 28.0, 0.8, 2.5, rng.uniform(30, 365, n), seed=2, whole_days=True)
+    x, tx, T = simulate_bgnbd(
+        n, 0.25, 28.0, 0.8, 2.5, rng.uniform(30, 365, n), seed=2, whole_days=True
+    )
     start = time.perf_counter()
     model = BetaGeoModel().fit(x, tx, T)
     seconds = time.perf_counter() - start

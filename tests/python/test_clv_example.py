@@ -12,7 +12,10 @@ def test_clv_cdnow_example(shared_data):
     script = REPO_ROOT / "examples" / "python" / "clv_cdnow.py"
     result = subprocess.run(
         [sys.executable, str(script), "--data", str(shared_data)],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "CHECK published fits reproduced" in result.stdout

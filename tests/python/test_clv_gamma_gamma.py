@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from clv_helpers import CDNOW_GAMMA_GAMMA, cdnow_spend
-
 from marketlearn.clv import BetaGeoModel, GammaGammaModel
 
 
@@ -62,19 +61,27 @@ def test_expected_average_profit_check_values(returning, spend, fitted):
 
 def test_clv_is_the_discounted_monthly_sum(fitted, purchases, spend):
     args = (spend["x"], spend["t_x"], spend["T"])
-    clv = fitted.customer_lifetime_value(purchases, *args, spend["zbar"], time=12, discount_rate=0.01, freq="W")
+    clv = fitted.customer_lifetime_value(
+        purchases, *args, spend["zbar"], time=12, discount_rate=0.01, freq="W"
+    )
     assert isinstance(clv, pd.Series) and clv.index.equals(spend.index)
     profit = fitted.conditional_expected_average_profit(spend["x"], spend["zbar"]).to_numpy()
     by_hand = np.zeros(len(spend))
     for k in range(1, 13):
-        now = purchases.conditional_expected_number_of_purchases_up_to_time(k * 4.345, *args).to_numpy()
-        before = purchases.conditional_expected_number_of_purchases_up_to_time((k - 1) * 4.345, *args).to_numpy()
+        now = purchases.conditional_expected_number_of_purchases_up_to_time(
+            k * 4.345, *args
+        ).to_numpy()
+        before = purchases.conditional_expected_number_of_purchases_up_to_time(
+            (k - 1) * 4.345, *args
+        ).to_numpy()
         by_hand += profit * (now - before) / 1.01**k
     np.testing.assert_allclose(clv.to_numpy(), by_hand, rtol=1e-12)
     assert np.all(clv > 0)
     # longer horizons are worth more, higher discount rates less
     longer = fitted.customer_lifetime_value(purchases, *args, spend["zbar"], time=24, freq="W")
-    dearer = fitted.customer_lifetime_value(purchases, *args, spend["zbar"], discount_rate=0.05, freq="W")
+    dearer = fitted.customer_lifetime_value(
+        purchases, *args, spend["zbar"], discount_rate=0.05, freq="W"
+    )
     assert np.all(longer > clv) and np.all(dearer < clv)
 
 
@@ -107,8 +114,12 @@ def test_lifetimes_parity(fitted, purchases, returning, spend):
     for freq in ("W", "D"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            expected = theirs.customer_lifetime_value(bgf, *args, time=12, discount_rate=0.01, freq=freq)
-        ours = fitted.customer_lifetime_value(purchases, *args, time=12, discount_rate=0.01, freq=freq)
+            expected = theirs.customer_lifetime_value(
+                bgf, *args, time=12, discount_rate=0.01, freq=freq
+            )
+        ours = fitted.customer_lifetime_value(
+            purchases, *args, time=12, discount_rate=0.01, freq=freq
+        )
         np.testing.assert_allclose(ours.to_numpy(), expected.to_numpy(), rtol=1e-9)
 
 
@@ -123,7 +134,9 @@ def test_weights_and_penalizer(returning):
     lifetimes = pytest.importorskip("lifetimes")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        theirs = lifetimes.GammaGammaFitter(penalizer_coef=0.01).fit(returning["x"], returning["zbar"])
+        theirs = lifetimes.GammaGammaFitter(penalizer_coef=0.01).fit(
+            returning["x"], returning["zbar"]
+        )
     for name in ("p", "q", "v"):
         assert penalized.params_[name] == pytest.approx(theirs.params_[name], rel=1e-4)
 

@@ -8,7 +8,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from marketlearn.clv import calibration_and_holdout_data, summary_from_transactions
 
 
@@ -25,7 +24,14 @@ def small_log():
     return pd.DataFrame(
         {
             "id": ["a", "a", "a", "b", "c", "c"],
-            "date": ["2024-01-01", "2024-01-01", "2024-01-15", "2024-01-08", "2024-01-02", "2024-02-20"],
+            "date": [
+                "2024-01-01",
+                "2024-01-01",
+                "2024-01-15",
+                "2024-01-08",
+                "2024-01-02",
+                "2024-02-20",
+            ],
             "amount": [10.0, 5.0, 20.0, 7.0, 3.0, 99.0],
         }
     )
@@ -33,8 +39,13 @@ def small_log():
 
 def test_reproduces_the_published_cdnow_summary(cdnow_sample, shared_data):
     summary = summary_from_transactions(
-        cdnow_sample, "customer_id", "date", "dollar_value",
-        observation_period_end="1997-09-30", freq="W", datetime_format="%Y%m%d",
+        cdnow_sample,
+        "customer_id",
+        "date",
+        "dollar_value",
+        observation_period_end="1997-09-30",
+        freq="W",
+        datetime_format="%Y%m%d",
     )
     published = pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
     spend = pd.read_csv(
@@ -78,13 +89,20 @@ def test_hand_checked_example(small_log):
 
 def test_units_periods_and_first_transaction(small_log):
     weeks = summary_from_transactions(small_log, "id", "date", "amount", freq="W")
-    days7 = summary_from_transactions(small_log, "id", "date", "amount", freq="D", freq_multiplier=7)
+    days7 = summary_from_transactions(
+        small_log, "id", "date", "amount", freq="D", freq_multiplier=7
+    )
     pd.testing.assert_frame_equal(weeks, days7)
     hours = summary_from_transactions(small_log, "id", "date", freq="h", purchase_period="D")
     np.testing.assert_allclose(hours["T"], weeks["T"] * 24 * 7)
 
     calendar = summary_from_transactions(
-        small_log, "id", "date", "amount", freq="W", purchase_period="W",
+        small_log,
+        "id",
+        "date",
+        "amount",
+        freq="W",
+        purchase_period="W",
         observation_period_end="2024-01-29",
     )
     # calendar weeks start on Monday (2024-01-01 is one): whole weeks between period starts
@@ -103,8 +121,13 @@ def test_calibration_and_holdout(small_log):
         small_log, "id", "date", "2024-01-10", "2024-02-29", freq="D", amount_col="amount"
     )
     assert list(out.columns) == [
-        "frequency_cal", "recency_cal", "T_cal", "monetary_value_cal",
-        "frequency_holdout", "monetary_value_holdout", "duration_holdout",
+        "frequency_cal",
+        "recency_cal",
+        "T_cal",
+        "monetary_value_cal",
+        "frequency_holdout",
+        "monetary_value_holdout",
+        "duration_holdout",
     ]
     assert list(out.index) == ["a", "b", "c"]
     assert out.loc["a", "frequency_cal"] == 0 and out.loc["a", "T_cal"] == 9
@@ -122,13 +145,22 @@ def test_calibration_and_holdout(small_log):
 
 def test_calibration_and_holdout_on_cdnow(cdnow_sample):
     out = calibration_and_holdout_data(
-        cdnow_sample, "customer_id", "date", "19970930", "19980630", freq="W",
+        cdnow_sample,
+        "customer_id",
+        "date",
+        "19970930",
+        "19980630",
+        freq="W",
         datetime_format="%Y%m%d",
     )
     assert len(out) == 2357
     assert (out["duration_holdout"] == 39).all()
     full = summary_from_transactions(
-        cdnow_sample, "customer_id", "date", observation_period_end="1997-09-30", freq="W",
+        cdnow_sample,
+        "customer_id",
+        "date",
+        observation_period_end="1997-09-30",
+        freq="W",
         datetime_format="%Y%m%d",
     )
     np.testing.assert_array_equal(out["frequency_cal"], full["frequency"])
@@ -140,18 +172,31 @@ def test_calibration_and_holdout_on_cdnow(cdnow_sample):
 
 def test_matches_lifetimes_on_the_cdnow_master_log(shared_data):
     utils = pytest.importorskip("lifetimes.utils")
-    log = pd.read_csv(shared_data / "cdnow" / "CDNOW_master.csv", dtype={"customer_id": str, "date": str})
+    log = pd.read_csv(
+        shared_data / "cdnow" / "CDNOW_master.csv", dtype={"customer_id": str, "date": str}
+    )
     log["date"] = pd.to_datetime(log["date"], format="%Y%m%d")
     for freq, multiplier, period in (("D", 1, "D"), ("D", 7, "D"), ("W", 1, "W")):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             theirs = utils.summary_data_from_transaction_data(
-                log, "customer_id", "date", "dollar_value", observation_period_end="1997-09-30",
-                freq=freq, freq_multiplier=multiplier,
+                log,
+                "customer_id",
+                "date",
+                "dollar_value",
+                observation_period_end="1997-09-30",
+                freq=freq,
+                freq_multiplier=multiplier,
             ).sort_index()
         ours = summary_from_transactions(
-            log, "customer_id", "date", "dollar_value", observation_period_end="1997-09-30",
-            freq=freq, freq_multiplier=multiplier, purchase_period=period,
+            log,
+            "customer_id",
+            "date",
+            "dollar_value",
+            observation_period_end="1997-09-30",
+            freq=freq,
+            freq_multiplier=multiplier,
+            purchase_period=period,
         )
         assert ours.index.equals(theirs.index)
         pd.testing.assert_frame_equal(ours, theirs, check_names=False, rtol=1e-12, atol=1e-9)

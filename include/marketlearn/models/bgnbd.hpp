@@ -13,7 +13,8 @@
 ///   P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))
 ///                          (note 021)
 ///   E[X(t)]              = expected_purchases_given_alive(r, a, b, t / alpha)        (eq. 9)
-///   E[Y(t) | x, t_x, T]  = P(alive) * expected_purchases_given_alive(r + x, a, b + x, t / (alpha + T))
+///   E[Y(t) | x, t_x, T]  = P(alive) * expected_purchases_given_alive(r + x, a, b + x, t / (alpha +
+///   T))
 ///                                                                                   (eq. 10)
 ///   P(X(t) = n)          = eq. 8
 /// where expected_purchases_given_alive(s, a, beta, u) = E[(1 - (1 + p u)^-s) / p] for
@@ -34,8 +35,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include <Eigen/Core>
 #include <Eigen/Cholesky>
+#include <Eigen/Core>
 
 #include "marketlearn/core/error.hpp"
 #include "marketlearn/core/parallel.hpp"
@@ -67,18 +68,19 @@ struct BetaGeoFitOptions {
 
 struct BetaGeoFit {
     BetaGeoParams params;
-    double log_likelihood = 0;   ///< sum_i w_i ll_i at params, in the units of T
-    double weight_total = 0;     ///< sum_i w_i (the number of customers when unweighted)
+    double log_likelihood = 0;  ///< sum_i w_i ll_i at params, in the units of T
+    double weight_total = 0;    ///< sum_i w_i (the number of customers when unweighted)
     /// Covariance of (r, alpha, a, b): inverse Hessian of the total penalized negative
     /// log-likelihood; NaN when that Hessian is not positive definite.
-    Eigen::Matrix4d covariance = Eigen::Matrix4d::Constant(std::numeric_limits<double>::quiet_NaN());
+    Eigen::Matrix4d covariance =
+        Eigen::Matrix4d::Constant(std::numeric_limits<double>::quiet_NaN());
     optim::Result<double> result;
-    double gradient_max = 0;       ///< max |gradient| of the objective at the end
+    double gradient_max = 0;  ///< max |gradient| of the objective at the end
     /// max |ln theta_k| in the fit's scaled units (time / max T, money / mean): beyond ~20
     /// a parameter ran towards 0 or infinity, i.e. the data do not identify it.
     double max_abs_log_param = 0;
-    std::size_t n_unique_rows = 0; ///< distinct (x, t_x, T) rows after aggregation
-    double time_scale = 1;         ///< the fit ran on times multiplied by this (1 / max T)
+    std::size_t n_unique_rows = 0;  ///< distinct (x, t_x, T) rows after aggregation
+    double time_scale = 1;          ///< the fit ran on times multiplied by this (1 / max T)
 };
 
 namespace detail {
@@ -125,8 +127,9 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
     const auto& tx = rows.columns[1];
     const auto& T = rows.columns[2];
     const double max_T = *std::max_element(T.begin(), T.end());
-    require(max_T > 0, "every customer has T=0 (first purchase at the end of the period); the "
-                       "model needs customers observed for some time");
+    require(max_T > 0,
+            "every customer has T=0 (first purchase at the end of the period); the "
+            "model needs customers observed for some time");
     const double scale = 1.0 / max_T;
     std::vector<double> tx_scaled(m), T_scaled(m);
     for (std::size_t i = 0; i < m; ++i) {
@@ -134,8 +137,8 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
         T_scaled[i] = T[i] * scale;
     }
     const std::size_t threads = resolve_n_jobs(options.n_jobs);
-    objective::BetaGeoObjective f(x.data(), tx_scaled.data(), T_scaled.data(), rows.weight.data(), m,
-                                  options.penalizer_coef, threads);
+    objective::BetaGeoObjective f(x.data(), tx_scaled.data(), T_scaled.data(), rows.weight.data(),
+                                  m, options.penalizer_coef, threads);
 
     Eigen::VectorXd u = Eigen::VectorXd::Constant(4, 0.1);
     if (options.initial != nullptr) {
@@ -179,10 +182,11 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
 /// P(alive | x, t_x, T) (Fader, Hardie & Lee, note 021): 1 when x = 0, otherwise
 /// 1 / (1 + a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)), computed as a logistic
 /// function of the log-odds so it neither overflows nor rounds to 0/0.
-inline double bgnbd_probability_alive(const BetaGeoParams& p, double x, double t_x, double T) noexcept {
+inline double bgnbd_probability_alive(const BetaGeoParams& p, double x, double t_x,
+                                      double T) noexcept {
     if (x == 0) return 1.0;
-    const double log_odds_dead = (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x)) +
-                                 std::log(p.a) - std::log(p.b + x - 1);
+    const double log_odds_dead =
+        (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x)) + std::log(p.a) - std::log(p.b + x - 1);
     return special::sigmoid(-log_odds_dead);
 }
 
@@ -211,8 +215,8 @@ inline double expected_purchases_quadrature(double s, double a, double beta, dou
     const double log_norm = log_beta(a, beta);
     const double mode = std::log(a / beta);
     const double width = std::sqrt(1 / a + 1 / beta);
-    const double g_max = s * u;                                  // g(p) at p -> 0
-    const double g_min = -std::expm1(-s * std::log1p(u));       // g(1) <= result
+    const double g_max = s * u;                            // g(p) at p -> 0
+    const double g_min = -std::expm1(-s * std::log1p(u));  // g(1) <= result
     const double log_tol = std::log(1e-17);
 
     // Tails: P(p < eps) <= eps^a / (a B), P(1 - p < eps) <= eps^beta / (beta B) (up to
@@ -252,8 +256,8 @@ inline double expected_purchases_quadrature(double s, double a, double beta, dou
         const double log_p = log_sigmoid(mode + dy);
         const double p = std::exp(log_p);
         const double pu = p * u;
-        const double g = pu < 1e-8 ? g_max * (1 - 0.5 * (s + 1) * pu)
-                                   : -std::expm1(-s * std::log1p(pu)) / p;
+        const double g =
+            pu < 1e-8 ? g_max * (1 - 0.5 * (s + 1) * pu) : -std::expm1(-s * std::log1p(pu)) / p;
         // ln(p / p*) = -ln(1 + q* expm1(-dy)), ln(q / q*) = -ln(1 + p* expm1(dy))
         const double log_p_ratio = -log1p_scaled_expm1(q_star, log_q_star, p_star / q_star, -dy);
         const double log_q_ratio = -log1p_scaled_expm1(p_star, log_p_star, q_star / p_star, dy);
@@ -264,7 +268,8 @@ inline double expected_purchases_quadrature(double s, double a, double beta, dou
     std::size_t intervals = 32;
     double h = (t_right - t_left) / static_cast<double>(intervals);
     double sum = 0.5 * (integrand(t_left) + integrand(t_right));
-    for (std::size_t k = 1; k < intervals; ++k) sum += integrand(t_left + static_cast<double>(k) * h);
+    for (std::size_t k = 1; k < intervals; ++k)
+        sum += integrand(t_left + static_cast<double>(k) * h);
     double estimate = sum * h;
     for (int level = 0; level < 8; ++level) {
         double extra = 0;
@@ -375,7 +380,8 @@ void for_distinct_triples(const double* k0, const double* k1, const double* k2, 
     const std::size_t n_blocks = (keys.size() + block - 1) / block;
     parallel_for_blocks(n_blocks, n_threads, [&](std::size_t b) {
         const std::size_t end = std::min(keys.size(), (b + 1) * block);
-        for (std::size_t k = b * block; k < end; ++k) values[k] = fn(keys[k][0], keys[k][1], keys[k][2]);
+        for (std::size_t k = b * block; k < end; ++k)
+            values[k] = fn(keys[k][0], keys[k][1], keys[k][2]);
     });
     for (std::size_t i = 0; i < n; ++i) out[i] = values[slot[i]];
 }
@@ -416,14 +422,14 @@ inline void bgnbd_conditional_expected_purchases(const BetaGeoParams& params, co
     detail::require_params(params);
     validate_rfm_summary(frequency, recency, age, nullptr, n);
     detail::require_horizon(t, n);
-    detail::for_distinct_triples(frequency, age, t, n, out, resolve_n_jobs(n_jobs),
-                                 [&](double x, double T, double horizon) {
-                                     return detail::expected_purchases_given_alive(
-                                         params.r + x, params.a, params.b + x,
-                                         horizon / (params.alpha + T));
-                                 });
+    detail::for_distinct_triples(
+        frequency, age, t, n, out, resolve_n_jobs(n_jobs), [&](double x, double T, double horizon) {
+            return detail::expected_purchases_given_alive(params.r + x, params.a, params.b + x,
+                                                          horizon / (params.alpha + T));
+        });
     for (std::size_t i = 0; i < n; ++i) {
-        if (frequency[i] > 0) out[i] *= bgnbd_probability_alive(params, frequency[i], recency[i], age[i]);
+        if (frequency[i] > 0)
+            out[i] *= bgnbd_probability_alive(params, frequency[i], recency[i], age[i]);
     }
 }
 
