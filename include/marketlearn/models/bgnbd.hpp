@@ -32,7 +32,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <unordered_map>
 #include <vector>
 
 #include <Eigen/Cholesky>
@@ -354,26 +353,18 @@ inline double expected_purchases_given_alive(double s, double a, double beta, do
     return expected_purchases_quadrature(s, a, beta, u);
 }
 
-/// Key of a (value, value, value) triple for the prediction caches.
-struct TripleHash {
-    std::size_t operator()(const std::array<std::uint64_t, 3>& key) const noexcept {
-        return RowKeyHash<3>{}(key);
-    }
-};
-
 /// Evaluates fn(k0, k1, k2) once per distinct key triple of n rows and writes it to
 /// out[i] for every row: predictions for a customer base repeat few (x, T, t) triples.
 template <class Fn>
 void for_distinct_triples(const double* k0, const double* k1, const double* k2, std::size_t n,
                           double* out, std::size_t n_threads, Fn&& fn) {
-    std::unordered_map<std::array<std::uint64_t, 3>, std::size_t, TripleHash> index;
+    DistinctRowIndex<3> index(n / 4);
     std::vector<std::array<double, 3>> keys;
     std::vector<std::size_t> slot(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const std::array<std::uint64_t, 3> key{bits_of(k0[i]), bits_of(k1[i]), bits_of(k2[i])};
-        auto [it, inserted] = index.try_emplace(key, keys.size());
+        const auto [id, inserted] = index.insert({bits_of(k0[i]), bits_of(k1[i]), bits_of(k2[i])});
         if (inserted) keys.push_back({k0[i], k1[i], k2[i]});
-        slot[i] = it->second;
+        slot[i] = id;
     }
     std::vector<double> values(keys.size());
     constexpr std::size_t block = 64;
