@@ -26,7 +26,8 @@ using models::BetaGeoParams;
 using models::GammaGammaParams;
 
 /// A 1-D float64 C-contiguous view, checked for length `n` when n is given.
-const double* data_of(const Array& a, const char* name, std::optional<py::ssize_t> n = std::nullopt) {
+const double* data_of(const Array& a, const char* name,
+                      std::optional<py::ssize_t> n = std::nullopt) {
     require(a.ndim() == 1, name, " must be 1-dimensional; got ", a.ndim(), " dimensions");
     if (n) {
         require(a.shape(0) == *n, name, " has ", a.shape(0), " entries but frequency has ", *n);
@@ -59,7 +60,8 @@ void add_result(py::dict& out, const optim::Result<double>& result) {
 
 py::dict fit_bgnbd(const Array& frequency, const Array& recency, const Array& T,
                    const std::optional<Array>& weights, double penalizer_coef, std::size_t max_iter,
-                   double tol, int n_jobs, const std::optional<std::array<double, 4>>& initial_params,
+                   double tol, int n_jobs,
+                   const std::optional<std::array<double, 4>>& initial_params,
                    bool compute_covariance) {
     const py::ssize_t n = frequency.size();
     const double* x = data_of(frequency, "frequency");
@@ -83,11 +85,13 @@ py::dict fit_bgnbd(const Array& frequency, const Array& recency, const Array& T,
         fit = models::fit_bgnbd(x, tx, age, w, static_cast<std::size_t>(n), options);
     }
     py::dict out;
-    out["params"] = std::array<double, 4>{fit.params.r, fit.params.alpha, fit.params.a, fit.params.b};
+    out["params"] =
+        std::array<double, 4>{fit.params.r, fit.params.alpha, fit.params.a, fit.params.b};
     out["log_likelihood"] = fit.log_likelihood;
     out["weight_total"] = fit.weight_total;
     out["covariance"] = Eigen::MatrixXd(fit.covariance);
     out["gradient_max"] = fit.gradient_max;
+    out["max_abs_log_param"] = fit.max_abs_log_param;
     out["n_unique_rows"] = fit.n_unique_rows;
     add_result(out, fit.result);
     return out;
@@ -130,7 +134,8 @@ Array bgnbd_log_likelihood_rows(const std::array<double, 4>& params, const Array
     {
         py::gil_scoped_release release;
         models::validate_rfm_summary(x, tx, age, nullptr, static_cast<std::size_t>(n));
-        for (py::ssize_t i = 0; i < n; ++i) o[i] = objective::bgnbd_log_likelihood(p, x[i], tx[i], age[i]);
+        for (py::ssize_t i = 0; i < n; ++i)
+            o[i] = objective::bgnbd_log_likelihood(p, x[i], tx[i], age[i]);
     }
     return out;
 }
@@ -145,7 +150,8 @@ Array bgnbd_probability_alive(const std::array<double, 4>& params, const Array& 
     double* o = out.mutable_data();
     {
         py::gil_scoped_release release;
-        models::bgnbd_probability_alive(bg_params(params), x, tx, age, static_cast<std::size_t>(n), o);
+        models::bgnbd_probability_alive(bg_params(params), x, tx, age, static_cast<std::size_t>(n),
+                                        o);
     }
     return out;
 }
@@ -175,7 +181,8 @@ Array bgnbd_expected_purchases(const std::array<double, 4>& params, const Array&
     double* o = out.mutable_data();
     {
         py::gil_scoped_release release;
-        for (py::ssize_t i = 0; i < n; ++i) o[i] = models::bgnbd_expected_purchases(bg_params(params), horizon[i]);
+        for (py::ssize_t i = 0; i < n; ++i)
+            o[i] = models::bgnbd_expected_purchases(bg_params(params), horizon[i]);
     }
     return out;
 }
@@ -229,6 +236,7 @@ py::dict fit_gamma_gamma(const Array& frequency, const Array& monetary_value,
     out["weight_total"] = fit.weight_total;
     out["covariance"] = Eigen::MatrixXd(fit.covariance);
     out["gradient_max"] = fit.gradient_max;
+    out["max_abs_log_param"] = fit.max_abs_log_param;
     out["n_unique_rows"] = fit.n_unique_rows;
     add_result(out, fit.result);
     return out;
@@ -243,7 +251,8 @@ Array gamma_gamma_expected_average_profit(const std::array<double, 3>& params,
     double* o = out.mutable_data();
     {
         py::gil_scoped_release release;
-        models::gamma_gamma_expected_average_profit(gg_params(params), x, m, static_cast<std::size_t>(n), o);
+        models::gamma_gamma_expected_average_profit(gg_params(params), x, m,
+                                                    static_cast<std::size_t>(n), o);
     }
     return out;
 }
@@ -262,8 +271,8 @@ Array customer_lifetime_value(const std::array<double, 4>& purchase_params,
     double* o = out.mutable_data();
     {
         py::gil_scoped_release release;
-        models::customer_lifetime_value(bg_params(purchase_params), gg_params(spend_params), x, tx, age,
-                                        m, static_cast<std::size_t>(n), time, discount_rate,
+        models::customer_lifetime_value(bg_params(purchase_params), gg_params(spend_params), x, tx,
+                                        age, m, static_cast<std::size_t>(n), time, discount_rate,
                                         periods_per_month, o, n_jobs);
     }
     return out;
@@ -283,22 +292,26 @@ void bind_clv(py::module_& m) {
         Identical rows are aggregated into weights first. Returns a dict: ``params``
         [r, alpha, a, b], ``log_likelihood`` (total), ``weight_total``, ``covariance``
         (4x4, NaN when the Hessian is not positive definite), ``gradient_max``,
+        ``max_abs_log_param`` (largest |ln parameter| in scaled units; > 20: unidentified),
         ``n_unique_rows``, ``n_iter``, ``converged``, ``stop_reason``, ``stop_message``,
         ``objective`` (penalized mean negative log-likelihood in the scaled time unit).
         Invalid summaries raise ValueError naming the row and value. GIL released.
     )pbdoc");
     m.def("bgnbd_log_likelihood_sums", &bgnbd_log_likelihood_sums, py::arg("params"),
-          py::arg("frequency").noconvert(), py::arg("recency").noconvert(), py::arg("T").noconvert(),
-          py::arg("weights").noconvert() = py::none(), py::kw_only(), "n_jobs"_a = 1, R"pbdoc(
+          py::arg("frequency").noconvert(), py::arg("recency").noconvert(),
+          py::arg("T").noconvert(), py::arg("weights").noconvert() = py::none(), py::kw_only(),
+          "n_jobs"_a = 1, R"pbdoc(
         Sums of one block of customers at params [r, alpha, a, b]: ``log_likelihood``
         (sum w_i ll_i), ``weight`` (sum w_i) and ``gradient`` (sum w_i d ll_i / d(r, alpha,
         a, b)). Blocks add up: a driver (e.g. Dask) sums them over partitions.
     )pbdoc");
     m.def("bgnbd_log_likelihood_rows", &bgnbd_log_likelihood_rows, py::arg("params"),
-          py::arg("frequency").noconvert(), py::arg("recency").noconvert(), py::arg("T").noconvert(),
+          py::arg("frequency").noconvert(), py::arg("recency").noconvert(),
+          py::arg("T").noconvert(),
           "Per-customer BG/NBD log-likelihood at params [r, alpha, a, b].");
     m.def("bgnbd_probability_alive", &bgnbd_probability_alive, py::arg("params"),
-          py::arg("frequency").noconvert(), py::arg("recency").noconvert(), py::arg("T").noconvert(),
+          py::arg("frequency").noconvert(), py::arg("recency").noconvert(),
+          py::arg("T").noconvert(),
           "P(alive | frequency, recency, T) under BG/NBD params [r, alpha, a, b].");
     m.def("bgnbd_conditional_expected_purchases", &bgnbd_conditional_expected_purchases,
           py::arg("params"), py::arg("t").noconvert(), py::arg("frequency").noconvert(),
@@ -317,7 +330,8 @@ void bind_clv(py::module_& m) {
         dict like fit_bgnbd with ``params`` [p, q, v] and a 3x3 ``covariance``.
     )pbdoc");
     m.def("gamma_gamma_expected_average_profit", &gamma_gamma_expected_average_profit,
-          py::arg("params"), py::arg("frequency").noconvert(), py::arg("monetary_value").noconvert(),
+          py::arg("params"), py::arg("frequency").noconvert(),
+          py::arg("monetary_value").noconvert(),
           "E[spend per transaction | frequency, monetary_value] under params [p, q, v].");
     m.def("customer_lifetime_value", &customer_lifetime_value, py::arg("purchase_params"),
           py::arg("spend_params"), py::arg("frequency").noconvert(), py::arg("recency").noconvert(),

@@ -30,7 +30,7 @@ constexpr double euler_gamma = 0.57721566490153286061;
 
 /// Central difference of f at theta along coordinate k, relative step.
 template <class F, class P>
-double central_difference(F f, P params, double P::*member, double rel = 1e-6) {
+double central_difference(F f, P params, double P::* member, double rel = 1e-6) {
     const double h = rel * params.*member;
     P plus = params, minus = params;
     plus.*member += h;
@@ -116,9 +116,11 @@ TEST_CASE("BG/NBD per-customer gradient matches finite differences", "[bgnbd][gr
         const double tx = x == 0 ? 0.0 : (trial % 7 == 0 ? T : T * (0.01 + 0.99 * unit(rng)));
         double g[4];
         ml::objective::bgnbd_log_likelihood(p, x, tx, T, g);
-        auto ll = [&](const BetaGeoParams& q) { return ml::objective::bgnbd_log_likelihood(q, x, tx, T); };
-        double BetaGeoParams::*members[4] = {&BetaGeoParams::r, &BetaGeoParams::alpha,
-                                             &BetaGeoParams::a, &BetaGeoParams::b};
+        auto ll = [&](const BetaGeoParams& q) {
+            return ml::objective::bgnbd_log_likelihood(q, x, tx, T);
+        };
+        double BetaGeoParams::* members[4] = {&BetaGeoParams::r, &BetaGeoParams::alpha,
+                                              &BetaGeoParams::a, &BetaGeoParams::b};
         for (int k = 0; k < 4; ++k) {
             INFO("trial " << trial << " k " << k << " x " << x << " tx " << tx << " T " << T
                           << " r " << p.r << " alpha " << p.alpha << " a " << p.a << " b " << p.b);
@@ -132,7 +134,8 @@ TEST_CASE("BG/NBD objective gradient over log-parameters matches finite differen
     const std::vector<double> x{0, 2, 1, 0, 7, 3}, tx{0, 30.43, 1.71, 0, 50.0, 12.5},
         T{38.86, 38.86, 38.86, 10.0, 52.0, 20.0}, w{3, 1, 2, 5, 1, 1};
     for (double penalizer : {0.0, 0.1}) {
-        ml::objective::BetaGeoObjective f(x.data(), tx.data(), T.data(), w.data(), x.size(), penalizer);
+        ml::objective::BetaGeoObjective f(x.data(), tx.data(), T.data(), w.data(), x.size(),
+                                          penalizer);
         Eigen::VectorXd u(4), g;
         u << std::log(0.24), std::log(4.4), std::log(0.79), std::log(2.4);
         f.evaluate_with_gradient(u, g);
@@ -141,7 +144,8 @@ TEST_CASE("BG/NBD objective gradient over log-parameters matches finite differen
             Eigen::VectorXd up = u, down = u;
             up[k] += 1e-6;
             down[k] -= 1e-6;
-            CHECK(g[k] == Approx((f.evaluate(up) - f.evaluate(down)) / 2e-6).epsilon(1e-5).margin(1e-8));
+            CHECK(g[k] ==
+                  Approx((f.evaluate(up) - f.evaluate(down)) / 2e-6).epsilon(1e-5).margin(1e-8));
         }
         Eigen::VectorXd outside = u;
         outside[3] = 31;  // beyond max_log_param: +inf, so the line search backs off
@@ -160,9 +164,11 @@ TEST_CASE("Gamma-Gamma gradient matches finite differences", "[gamma_gamma][grad
         const double x = count(rng), m = std::exp(log_money(rng));
         double g[3];
         ml::objective::gamma_gamma_log_likelihood(p, x, m, g);
-        auto ll = [&](const GammaGammaParams& q) { return ml::objective::gamma_gamma_log_likelihood(q, x, m); };
-        double GammaGammaParams::*members[3] = {&GammaGammaParams::p, &GammaGammaParams::q,
-                                                &GammaGammaParams::v};
+        auto ll = [&](const GammaGammaParams& q) {
+            return ml::objective::gamma_gamma_log_likelihood(q, x, m);
+        };
+        double GammaGammaParams::* members[3] = {&GammaGammaParams::p, &GammaGammaParams::q,
+                                                 &GammaGammaParams::v};
         for (int k = 0; k < 3; ++k) {
             INFO("trial " << trial << " k " << k << " x " << x << " m " << m);
             CHECK(g[k] == Approx(central_difference(ll, p, members[k])).epsilon(1e-5).margin(1e-7));
@@ -180,7 +186,9 @@ TEST_CASE("Gamma-Gamma gradient matches finite differences", "[gamma_gamma][grad
 TEST_CASE("the BG/NBD log-likelihood equals the paper's formula", "[bgnbd]") {
     const BetaGeoParams p{0.243, 4.414, 0.793, 2.426};
     const double x = 2, tx = 30.43, T = 38.86;
-    auto lbeta = [](double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); };
+    auto lbeta = [](double a, double b) {
+        return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+    };
     const double A = std::exp(lbeta(p.a, p.b + x) - lbeta(p.a, p.b) + std::lgamma(p.r + x) -
                               std::lgamma(p.r) + p.r * std::log(p.alpha));
     const double paper = std::log(A * (std::pow(p.alpha + T, -(p.r + x)) +
@@ -192,18 +200,22 @@ TEST_CASE("block sums compose: blocks add up to the whole", "[bgnbd]") {
     const std::vector<double> x{0, 2, 1, 0, 7, 3}, tx{0, 30.43, 1.71, 0, 50.0, 12.5},
         T{38.86, 38.86, 38.86, 10.0, 52.0, 20.0};
     const BetaGeoParams p{0.243, 4.414, 0.793, 2.426};
-    const auto whole = ml::objective::bgnbd_block_sums(p, x.data(), tx.data(), T.data(), nullptr, 6);
+    const auto whole =
+        ml::objective::bgnbd_block_sums(p, x.data(), tx.data(), T.data(), nullptr, 6);
     auto parts = ml::objective::bgnbd_block_sums(p, x.data(), tx.data(), T.data(), nullptr, 4);
-    parts += ml::objective::bgnbd_block_sums(p, x.data() + 4, tx.data() + 4, T.data() + 4, nullptr, 2);
+    parts +=
+        ml::objective::bgnbd_block_sums(p, x.data() + 4, tx.data() + 4, T.data() + 4, nullptr, 2);
     CHECK(parts.log_likelihood == Approx(whole.log_likelihood).epsilon(1e-15));
     CHECK(parts.weight == whole.weight);
-    for (std::size_t k = 0; k < 4; ++k) CHECK(parts.gradient[k] == Approx(whole.gradient[k]).epsilon(1e-14));
+    for (std::size_t k = 0; k < 4; ++k)
+        CHECK(parts.gradient[k] == Approx(whole.gradient[k]).epsilon(1e-14));
 }
 
 TEST_CASE("identical rows aggregate into weights", "[clv]") {
     const std::vector<double> x{1, 0, 1, 1, -0.0}, tx{2, 0, 2, 3, 0}, T{5, 4, 5, 5, 4};
     const std::vector<double> w{1, 2, 3, 0, 1};
-    const auto rows = ml::models::aggregate_identical_rows<3>({x.data(), tx.data(), T.data()}, w.data(), 5);
+    const auto rows =
+        ml::models::aggregate_identical_rows<3>({x.data(), tx.data(), T.data()}, w.data(), 5);
     REQUIRE(rows.size() == 2);  // (1,2,5) x4, (0,0,4) x3 (-0 == 0); the zero-weight row dropped
     CHECK(rows.weight[0] == 4);
     CHECK(rows.weight[1] == 3);
@@ -219,8 +231,10 @@ TEST_CASE("BG/NBD predictions match the published check values", "[bgnbd][cdnow]
         CHECK(out == Approx(1.226).margin(1e-3));
     }
     SECTION("P(X(t) = n), R BTYD docs") {
-        CHECK(ml::models::bgnbd_probability_of_purchases(p, 2, 10) == Approx(1.07869e-07).epsilon(1e-5));
-        CHECK(ml::models::bgnbd_probability_of_purchases(p, 39, 0) == Approx(0.5737864).epsilon(1e-7));
+        CHECK(ml::models::bgnbd_probability_of_purchases(p, 2, 10) ==
+              Approx(1.07869e-07).epsilon(1e-5));
+        CHECK(ml::models::bgnbd_probability_of_purchases(p, 39, 0) ==
+              Approx(0.5737864).epsilon(1e-7));
         const double expected[10] = {0.0019995214, 0.0015170236, 0.0011633150, 0.0009003148,
                                      0.0007023638, 0.0005517902, 0.0004361913, 0.0003467171,
                                      0.0002769613, 0.0002222260};
@@ -235,7 +249,8 @@ TEST_CASE("BG/NBD predictions match the published check values", "[bgnbd][cdnow]
     SECTION("P(alive)") {
         CHECK(ml::models::bgnbd_probability_alive(p, 0, 0, 10) == 1.0);
         const double x = 2, tx = 30.43, T = 38.86;
-        const double direct = 1 / (1 + p.a / (p.b + x - 1) * std::pow((p.alpha + T) / (p.alpha + tx), p.r + x));
+        const double direct =
+            1 / (1 + p.a / (p.b + x - 1) * std::pow((p.alpha + T) / (p.alpha + tx), p.r + x));
         CHECK(ml::models::bgnbd_probability_alive(p, x, tx, T) == Approx(direct).epsilon(1e-14));
         CHECK(ml::models::bgnbd_probability_alive(p, 500, 1, 1e9) >= 0.0);  // no NaN far out
     }
@@ -244,7 +259,9 @@ TEST_CASE("BG/NBD predictions match the published check values", "[bgnbd][cdnow]
 TEST_CASE("expected purchases agree with the hypergeometric form", "[bgnbd]") {
     // Reference values: (a+b-1)/(a-1) [1 - (1+u)^-s 2F1(s, b; a+b-1; u/(1+u))] in 40-digit
     // arithmetic (mpmath), the formula of Fader, Hardie & Lee (2005), eq. 9/10.
-    struct Case { double s, a, beta, u, expected; };
+    struct Case {
+        double s, a, beta, u, expected;
+    };
     const Case cases[] = {
         {0.242593, 0.792886, 2.425752, 1.0 / 4.413532, 0.053184755359877465},
         {2.242593, 0.792886, 4.425752, 39.0 / (4.413532 + 38.86), 1.6871662927835479},
@@ -254,7 +271,8 @@ TEST_CASE("expected purchases agree with the hypergeometric form", "[bgnbd]") {
               Approx(c.expected).epsilon(1e-10));
     }
     // a -> 1 is a removable singularity of the hypergeometric form, not of the quantity.
-    const double below = ml::models::detail::expected_purchases_given_alive(1.3, 1 - 1e-9, 2.0, 3.0);
+    const double below =
+        ml::models::detail::expected_purchases_given_alive(1.3, 1 - 1e-9, 2.0, 3.0);
     const double at = ml::models::detail::expected_purchases_given_alive(1.3, 1.0, 2.0, 3.0);
     CHECK(std::isfinite(at));
     CHECK(at == Approx(below).epsilon(1e-8));
@@ -267,9 +285,11 @@ TEST_CASE("series and quadrature agree wherever the series is used", "[bgnbd]") 
             for (double beta : {0.05, 0.6, 2.4, 12.4, 1e3, 1e6}) {
                 for (double u : {1e-9, 1e-4, 0.01, 0.3, 0.5, 1.0, 3.0, 5.6, 40.0}) {
                     double series = 0;
-                    if (!ml::models::detail::expected_purchases_series(s, a, beta, u, series)) continue;
+                    if (!ml::models::detail::expected_purchases_series(s, a, beta, u, series))
+                        continue;
                     ++series_used;
-                    const double quadrature = ml::models::detail::expected_purchases_quadrature(s, a, beta, u);
+                    const double quadrature =
+                        ml::models::detail::expected_purchases_quadrature(s, a, beta, u);
                     INFO("s " << s << " a " << a << " beta " << beta << " u " << u);
                     CHECK(series == Approx(quadrature).epsilon(1e-10));
                 }
@@ -290,7 +310,8 @@ TEST_CASE("block sums with cached frequency terms equal per-customer sums", "[bg
         w[i] = 1 + std::floor(3 * unit(rng));
     }
     const BetaGeoParams p{0.3, 5.0, 0.8, 2.5};
-    const auto sums = ml::objective::bgnbd_block_sums(p, x.data(), tx.data(), T.data(), w.data(), x.size());
+    const auto sums =
+        ml::objective::bgnbd_block_sums(p, x.data(), tx.data(), T.data(), w.data(), x.size());
     double ll = 0, g_sum[4] = {0, 0, 0, 0};
     for (std::size_t i = 0; i < x.size(); ++i) {
         double g[4];
@@ -349,19 +370,22 @@ TEST_CASE("fits stay finite on extreme data", "[bgnbd][robustness]") {
         tx[0] = 20;
         T[0] = 40;
         const auto fit = ml::models::fit_bgnbd(x.data(), tx.data(), T.data(), nullptr, x.size());
-        for (double v : {fit.params.r, fit.params.alpha, fit.params.a, fit.params.b, fit.log_likelihood}) {
+        for (double v :
+             {fit.params.r, fit.params.alpha, fit.params.a, fit.params.b, fit.log_likelihood}) {
             CHECK(std::isfinite(v));
         }
     }
     SECTION("huge T") {
         const std::vector<double> x{0, 5, 2, 40}, tx{0, 1e9, 3e8, 9.9e9}, T{1e10, 1e10, 5e9, 1e10};
         const auto fit = ml::models::fit_bgnbd(x.data(), tx.data(), T.data(), nullptr, x.size());
-        for (double v : {fit.params.r, fit.params.alpha, fit.params.a, fit.params.b, fit.log_likelihood}) {
+        for (double v :
+             {fit.params.r, fit.params.alpha, fit.params.a, fit.params.b, fit.log_likelihood}) {
             CHECK(std::isfinite(v));
         }
         double out[4];
         const double t[4] = {1e10, 1e10, 1e10, 1e10};
-        ml::models::bgnbd_conditional_expected_purchases(fit.params, t, x.data(), tx.data(), T.data(), 4, out);
+        ml::models::bgnbd_conditional_expected_purchases(fit.params, t, x.data(), tx.data(),
+                                                         T.data(), 4, out);
         for (double v : out) CHECK(std::isfinite(v));
     }
 }

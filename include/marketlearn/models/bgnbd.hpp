@@ -13,7 +13,8 @@
 ///   P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))
 ///                          (note 021)
 ///   E[X(t)]              = expected_purchases_given_alive(r, a, b, t / alpha)        (eq. 9)
-///   E[Y(t) | x, t_x, T]  = P(alive) * expected_purchases_given_alive(r + x, a, b + x, t / (alpha + T))
+///   E[Y(t) | x, t_x, T]  = P(alive) * expected_purchases_given_alive(r + x, a, b + x, t / (alpha +
+///   T))
 ///                                                                                   (eq. 10)
 ///   P(X(t) = n)          = eq. 8
 /// where expected_purchases_given_alive(s, a, beta, u) = E[(1 - (1 + p u)^-s) / p] for
@@ -31,11 +32,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <unordered_map>
 #include <vector>
 
-#include <Eigen/Core>
 #include <Eigen/Cholesky>
+#include <Eigen/Core>
 
 #include "marketlearn/core/error.hpp"
 #include "marketlearn/core/parallel.hpp"
@@ -67,15 +67,19 @@ struct BetaGeoFitOptions {
 
 struct BetaGeoFit {
     BetaGeoParams params;
-    double log_likelihood = 0;   ///< sum_i w_i ll_i at params, in the units of T
-    double weight_total = 0;     ///< sum_i w_i (the number of customers when unweighted)
+    double log_likelihood = 0;  ///< sum_i w_i ll_i at params, in the units of T
+    double weight_total = 0;    ///< sum_i w_i (the number of customers when unweighted)
     /// Covariance of (r, alpha, a, b): inverse Hessian of the total penalized negative
     /// log-likelihood; NaN when that Hessian is not positive definite.
-    Eigen::Matrix4d covariance = Eigen::Matrix4d::Constant(std::numeric_limits<double>::quiet_NaN());
+    Eigen::Matrix4d covariance =
+        Eigen::Matrix4d::Constant(std::numeric_limits<double>::quiet_NaN());
     optim::Result<double> result;
-    double gradient_max = 0;       ///< max |gradient| of the objective at the end
-    std::size_t n_unique_rows = 0; ///< distinct (x, t_x, T) rows after aggregation
-    double time_scale = 1;         ///< the fit ran on times multiplied by this (1 / max T)
+    double gradient_max = 0;  ///< max |gradient| of the objective at the end
+    /// max |ln theta_k| in the fit's scaled units (time / max T, money / mean): beyond ~20
+    /// a parameter ran towards 0 or infinity, i.e. the data do not identify it.
+    double max_abs_log_param = 0;
+    std::size_t n_unique_rows = 0;  ///< distinct (x, t_x, T) rows after aggregation
+    double time_scale = 1;          ///< the fit ran on times multiplied by this (1 / max T)
 };
 
 namespace detail {
@@ -122,8 +126,9 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
     const auto& tx = rows.columns[1];
     const auto& T = rows.columns[2];
     const double max_T = *std::max_element(T.begin(), T.end());
-    require(max_T > 0, "every customer has T=0 (first purchase at the end of the period); the "
-                       "model needs customers observed for some time");
+    require(max_T > 0,
+            "every customer has T=0 (first purchase at the end of the period); the "
+            "model needs customers observed for some time");
     const double scale = 1.0 / max_T;
     std::vector<double> tx_scaled(m), T_scaled(m);
     for (std::size_t i = 0; i < m; ++i) {
@@ -131,8 +136,8 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
         T_scaled[i] = T[i] * scale;
     }
     const std::size_t threads = resolve_n_jobs(options.n_jobs);
-    objective::BetaGeoObjective f(x.data(), tx_scaled.data(), T_scaled.data(), rows.weight.data(), m,
-                                  options.penalizer_coef, threads);
+    objective::BetaGeoObjective f(x.data(), tx_scaled.data(), T_scaled.data(), rows.weight.data(),
+                                  m, options.penalizer_coef, threads);
 
     Eigen::VectorXd u = Eigen::VectorXd::Constant(4, 0.1);
     if (options.initial != nullptr) {
@@ -152,6 +157,7 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
     Eigen::VectorXd g;
     f.evaluate_with_gradient(u, g);
     fit.gradient_max = g.cwiseAbs().maxCoeff();
+    fit.max_abs_log_param = u.cwiseAbs().maxCoeff();
     fit.params = objective::BetaGeoObjective::params_from_log(u);
     fit.params.alpha /= scale;
     fit.time_scale = scale;
@@ -175,10 +181,11 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
 /// P(alive | x, t_x, T) (Fader, Hardie & Lee, note 021): 1 when x = 0, otherwise
 /// 1 / (1 + a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)), computed as a logistic
 /// function of the log-odds so it neither overflows nor rounds to 0/0.
-inline double bgnbd_probability_alive(const BetaGeoParams& p, double x, double t_x, double T) noexcept {
+inline double bgnbd_probability_alive(const BetaGeoParams& p, double x, double t_x,
+                                      double T) noexcept {
     if (x == 0) return 1.0;
-    const double log_odds_dead = (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x)) +
-                                 std::log(p.a) - std::log(p.b + x - 1);
+    const double log_odds_dead =
+        (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x)) + std::log(p.a) - std::log(p.b + x - 1);
     return special::sigmoid(-log_odds_dead);
 }
 
@@ -192,9 +199,12 @@ namespace detail {
 /// makes its exponential tails (and the p^(a-1) spike at 0 when a < 1) decay double
 /// exponentially in t, so the trapezoidal rule converges geometrically. The range is cut
 /// where analytic tail bounds fall below 1e-17 of the result, and the step is halved
-/// until two successive sums agree to 1e-13 (relative). About 100-500 integrand
-/// evaluations; accurate to ~1e-11 for every parameter value tested (a in [0.02, 150],
-/// beta up to 1e6, u up to 1e3, against 40-digit arithmetic).
+/// until two successive sums agree to 1e-13 (relative). The log-density is evaluated
+/// relative to its mode (a ln(p/p*) + beta ln(q/q*) by log1p/expm1, plus the exact
+/// log-density at the mode), so a, beta ~ 1e7 do not leave 1e-9 rounding noise that
+/// would keep the refinement from converging. About 100-500 integrand evaluations;
+/// accurate to ~1e-11 for every parameter value tested (a in [0.02, 150], beta up to 1e6,
+/// u up to 1e3, against 40-digit arithmetic).
 inline double expected_purchases_quadrature(double s, double a, double beta, double u) {
     if (!(u > 0)) return 0.0;
     if (std::isinf(u)) {
@@ -204,8 +214,8 @@ inline double expected_purchases_quadrature(double s, double a, double beta, dou
     const double log_norm = log_beta(a, beta);
     const double mode = std::log(a / beta);
     const double width = std::sqrt(1 / a + 1 / beta);
-    const double g_max = s * u;                                  // g(p) at p -> 0
-    const double g_min = -std::expm1(-s * std::log1p(u));       // g(1) <= result
+    const double g_max = s * u;                            // g(p) at p -> 0
+    const double g_min = -std::expm1(-s * std::log1p(u));  // g(1) <= result
     const double log_tol = std::log(1e-17);
 
     // Tails: P(p < eps) <= eps^a / (a B), P(1 - p < eps) <= eps^beta / (beta B) (up to
@@ -221,21 +231,44 @@ inline double expected_purchases_quadrature(double s, double a, double beta, dou
     const double t_left = std::asinh((y_left - mode) / width);
     const double t_right = std::asinh((y_right - mode) / width);
 
+    // ln density(y) = C + a ln(p / p*) + beta ln(q / q*) with p* = sigma(mode) = a/(a+beta),
+    // q* = 1 - p*, and C = a ln p* + beta ln q* - ln B(a, beta), the log-density at the mode
+    // (by Stirling, C = ln(a beta / (a + beta)) / 2 - ln(2 pi) / 2 - corrections, without
+    // the cancellation of three terms of size a + beta).
+    double C;
+    if (std::min(a, beta) >= special::detail::large_argument) {
+        C = 0.5 * std::log(a * beta / (a + beta)) - 0.5 * std::log(2 * pi) -
+            (special::detail::stirling_correction(a) + special::detail::stirling_correction(beta) -
+             special::detail::stirling_correction(a + beta));
+    } else {
+        C = -a * std::log1p(beta / a) - beta * std::log1p(a / beta) - log_norm;
+    }
+    const double p_star = a / (a + beta), q_star = beta / (a + beta);
+    const double log_p_star = -std::log1p(beta / a), log_q_star = -std::log1p(a / beta);
+    // ln(1 + A expm1(w)) for A in (0, 1), with (1 - A) / A = ratio, for any w
+    auto log1p_scaled_expm1 = [](double A, double log_A, double ratio, double w) {
+        if (w <= 30) return std::log1p(A * std::expm1(w));
+        return w + log_A + std::log1p(ratio * std::exp(-w));
+    };
     auto integrand = [&](double t) {
-        const double y = mode + width * std::sinh(t);
-        const double log_p = log_sigmoid(y), log_q = log_sigmoid(-y);
+        const double dy = width * std::sinh(t);  // y - mode
+        const double log_p = log_sigmoid(mode + dy);
         const double p = std::exp(log_p);
         const double pu = p * u;
-        const double g = pu < 1e-8 ? g_max * (1 - 0.5 * (s + 1) * pu)
-                                   : -std::expm1(-s * std::log1p(pu)) / p;
-        const double log_density = a * log_p + beta * log_q - log_norm;
+        const double g =
+            pu < 1e-8 ? g_max * (1 - 0.5 * (s + 1) * pu) : -std::expm1(-s * std::log1p(pu)) / p;
+        // ln(p / p*) = -ln(1 + q* expm1(-dy)), ln(q / q*) = -ln(1 + p* expm1(dy))
+        const double log_p_ratio = -log1p_scaled_expm1(q_star, log_q_star, p_star / q_star, -dy);
+        const double log_q_ratio = -log1p_scaled_expm1(p_star, log_p_star, q_star / p_star, dy);
+        const double log_density = C + a * log_p_ratio + beta * log_q_ratio;
         return g * std::exp(log_density) * width * std::cosh(t);
     };
 
     std::size_t intervals = 32;
     double h = (t_right - t_left) / static_cast<double>(intervals);
     double sum = 0.5 * (integrand(t_left) + integrand(t_right));
-    for (std::size_t k = 1; k < intervals; ++k) sum += integrand(t_left + static_cast<double>(k) * h);
+    for (std::size_t k = 1; k < intervals; ++k)
+        sum += integrand(t_left + static_cast<double>(k) * h);
     double estimate = sum * h;
     for (int level = 0; level < 8; ++level) {
         double extra = 0;
@@ -283,7 +316,8 @@ inline bool expected_purchases_series(double s, double a, double beta, double u,
     }
     const double z = u / (1 + u);
     const double c = a + beta - 1;
-    if (!(z <= 0.95) || !(c > 0.5)) return false;
+    // terms peak near k = a z: beyond a few hundred, the quadrature is cheaper
+    if (!(z <= 0.95) || !(c > 0.5) || !(a * z <= 300)) return false;
     const double L = -std::log1p(u);  // ln(1 - z)
     const double e = a - 1;
     const double head = e == 0 ? -L : -std::expm1(e * L) / e;
@@ -319,33 +353,26 @@ inline double expected_purchases_given_alive(double s, double a, double beta, do
     return expected_purchases_quadrature(s, a, beta, u);
 }
 
-/// Key of a (value, value, value) triple for the prediction caches.
-struct TripleHash {
-    std::size_t operator()(const std::array<std::uint64_t, 3>& key) const noexcept {
-        return RowKeyHash<3>{}(key);
-    }
-};
-
 /// Evaluates fn(k0, k1, k2) once per distinct key triple of n rows and writes it to
 /// out[i] for every row: predictions for a customer base repeat few (x, T, t) triples.
 template <class Fn>
 void for_distinct_triples(const double* k0, const double* k1, const double* k2, std::size_t n,
                           double* out, std::size_t n_threads, Fn&& fn) {
-    std::unordered_map<std::array<std::uint64_t, 3>, std::size_t, TripleHash> index;
+    DistinctRowIndex<3> index(n / 4);
     std::vector<std::array<double, 3>> keys;
     std::vector<std::size_t> slot(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const std::array<std::uint64_t, 3> key{bits_of(k0[i]), bits_of(k1[i]), bits_of(k2[i])};
-        auto [it, inserted] = index.try_emplace(key, keys.size());
+        const auto [id, inserted] = index.insert({bits_of(k0[i]), bits_of(k1[i]), bits_of(k2[i])});
         if (inserted) keys.push_back({k0[i], k1[i], k2[i]});
-        slot[i] = it->second;
+        slot[i] = id;
     }
     std::vector<double> values(keys.size());
     constexpr std::size_t block = 64;
     const std::size_t n_blocks = (keys.size() + block - 1) / block;
     parallel_for_blocks(n_blocks, n_threads, [&](std::size_t b) {
         const std::size_t end = std::min(keys.size(), (b + 1) * block);
-        for (std::size_t k = b * block; k < end; ++k) values[k] = fn(keys[k][0], keys[k][1], keys[k][2]);
+        for (std::size_t k = b * block; k < end; ++k)
+            values[k] = fn(keys[k][0], keys[k][1], keys[k][2]);
     });
     for (std::size_t i = 0; i < n; ++i) out[i] = values[slot[i]];
 }
@@ -386,14 +413,14 @@ inline void bgnbd_conditional_expected_purchases(const BetaGeoParams& params, co
     detail::require_params(params);
     validate_rfm_summary(frequency, recency, age, nullptr, n);
     detail::require_horizon(t, n);
-    detail::for_distinct_triples(frequency, age, t, n, out, resolve_n_jobs(n_jobs),
-                                 [&](double x, double T, double horizon) {
-                                     return detail::expected_purchases_given_alive(
-                                         params.r + x, params.a, params.b + x,
-                                         horizon / (params.alpha + T));
-                                 });
+    detail::for_distinct_triples(
+        frequency, age, t, n, out, resolve_n_jobs(n_jobs), [&](double x, double T, double horizon) {
+            return detail::expected_purchases_given_alive(params.r + x, params.a, params.b + x,
+                                                          horizon / (params.alpha + T));
+        });
     for (std::size_t i = 0; i < n; ++i) {
-        if (frequency[i] > 0) out[i] *= bgnbd_probability_alive(params, frequency[i], recency[i], age[i]);
+        if (frequency[i] > 0)
+            out[i] *= bgnbd_probability_alive(params, frequency[i], recency[i], age[i]);
     }
 }
 

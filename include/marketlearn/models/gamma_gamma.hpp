@@ -62,9 +62,11 @@ struct GammaGammaFit {
     double weight_total = 0;
     /// Covariance of (p, q, v) from the inverse Hessian of the total penalized negative
     /// log-likelihood; NaN when it is not positive definite.
-    Eigen::Matrix3d covariance = Eigen::Matrix3d::Constant(std::numeric_limits<double>::quiet_NaN());
+    Eigen::Matrix3d covariance =
+        Eigen::Matrix3d::Constant(std::numeric_limits<double>::quiet_NaN());
     optim::Result<double> result;
     double gradient_max = 0;
+    double max_abs_log_param = 0;  ///< see BetaGeoFit
     std::size_t n_unique_rows = 0;
     double money_scale = 1;  ///< the fit ran on monetary values times this (1 / weighted mean)
 };
@@ -118,12 +120,13 @@ inline GammaGammaFit fit_gamma_gamma(const double* frequency, const double* mone
     Eigen::VectorXd g;
     f.evaluate_with_gradient(u, g);
     fit.gradient_max = g.cwiseAbs().maxCoeff();
+    fit.max_abs_log_param = u.cwiseAbs().maxCoeff();
     fit.params = objective::GammaGammaObjective::params_from_log(u);
     fit.params.v /= scale;
     fit.money_scale = scale;
     fit.n_unique_rows = k;
-    const auto sums = objective::gamma_gamma_sums(fit.params, x.data(), m.data(), rows.weight.data(),
-                                                  k, false, threads);
+    const auto sums = objective::gamma_gamma_sums(fit.params, x.data(), m.data(),
+                                                  rows.weight.data(), k, false, threads);
     fit.log_likelihood = sums.log_likelihood;
     fit.weight_total = sums.weight;
     if (options.compute_covariance) {
@@ -190,8 +193,8 @@ inline void gamma_gamma_expected_average_profit(const GammaGammaParams& params,
 /// model `spend`. months >= 1 monthly steps of `periods_per_month` time units of T.
 inline void customer_lifetime_value(const BetaGeoParams& purchases, const GammaGammaParams& spend,
                                     const double* frequency, const double* recency,
-                                    const double* age, const double* monetary_value,
-                                    std::size_t n, std::size_t months, double discount_rate,
+                                    const double* age, const double* monetary_value, std::size_t n,
+                                    std::size_t months, double discount_rate,
                                     double periods_per_month, double* out, int n_jobs = 1) {
     detail::require_params(purchases);
     detail::require_params(spend);
@@ -200,8 +203,8 @@ inline void customer_lifetime_value(const BetaGeoParams& purchases, const GammaG
     require(months >= 1, "time=", months, " must be >= 1 (months)");
     require(std::isfinite(discount_rate) && discount_rate > -1, "discount_rate=", discount_rate,
             " must be a finite number > -1 (monthly)");
-    require(std::isfinite(periods_per_month) && periods_per_month > 0, "periods_per_month=",
-            periods_per_month, " must be a finite number > 0");
+    require(std::isfinite(periods_per_month) && periods_per_month > 0,
+            "periods_per_month=", periods_per_month, " must be a finite number > 0");
 
     // sum_k d^k (I_k - I_{k-1}) once per distinct (x, T); P(alive) and E[M] per customer.
     const std::vector<double> zeros(n, 0.0);
@@ -221,7 +224,8 @@ inline void customer_lifetime_value(const BetaGeoParams& purchases, const GammaG
         });
     for (std::size_t i = 0; i < n; ++i) {
         const double alive = bgnbd_probability_alive(purchases, frequency[i], recency[i], age[i]);
-        const double value = gamma_gamma_expected_average_profit(spend, frequency[i], monetary_value[i]);
+        const double value =
+            gamma_gamma_expected_average_profit(spend, frequency[i], monetary_value[i]);
         out[i] *= alive * value;
     }
 }

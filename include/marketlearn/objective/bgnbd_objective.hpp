@@ -18,9 +18,9 @@
 /// gradient is
 ///
 ///   d/dr     = psi(r+x) - psi(r) - (1-w) ln(1 + T/alpha) - w ln(1 + t_x/alpha)
-///   d/dalpha = (1-w) (rT - x alpha) / (alpha (alpha+T)) + w (r t_x - x alpha) / (alpha (alpha+t_x))
-///   d/da     = -(psi(a+b+x) - psi(a+b)) + w / a
-///   d/db     = psi(b+x) - psi(b) - (psi(a+b+x) - psi(a+b)) - w / (b + x - 1)
+///   d/dalpha = (1-w) (rT - x alpha) / (alpha (alpha+T)) + w (r t_x - x alpha) / (alpha
+///   (alpha+t_x)) d/da     = -(psi(a+b+x) - psi(a+b)) + w / a d/db     = psi(b+x) - psi(b) -
+///   (psi(a+b+x) - psi(a+b)) - w / (b + x - 1)
 ///
 /// Sums over blocks of customers compose (DESIGN.md, "Room to scale out"): a driver adds
 /// the BetaGeoBlockSums of its partitions and hands the total to the same optimizer.
@@ -50,9 +50,9 @@ struct BetaGeoParams {
 
 /// Sums over a block of customers: what a partition returns to a driver.
 struct BetaGeoBlockSums {
-    double log_likelihood = 0;             ///< sum_i w_i ll_i
-    double weight = 0;                     ///< sum_i w_i
-    std::array<double, 4> gradient{};      ///< sum_i w_i d ll_i / d(r, alpha, a, b)
+    double log_likelihood = 0;         ///< sum_i w_i ll_i
+    double weight = 0;                 ///< sum_i w_i
+    std::array<double, 4> gradient{};  ///< sum_i w_i d ll_i / d(r, alpha, a, b)
 
     BetaGeoBlockSums& operator+=(const BetaGeoBlockSums& other) noexcept {
         log_likelihood += other.log_likelihood;
@@ -78,7 +78,8 @@ inline BetaGeoFrequencyTerms bgnbd_frequency_terms(const BetaGeoParams& p, doubl
                                                    bool with_gradient) noexcept {
     using namespace special;
     BetaGeoFrequencyTerms f;
-    f.log_gamma_terms = log_gamma_ratio(p.r, x) + log_gamma_ratio(p.b, x) - log_gamma_ratio(p.a + p.b, x);
+    f.log_gamma_terms =
+        log_gamma_ratio(p.r, x) + log_gamma_ratio(p.b, x) - log_gamma_ratio(p.a + p.b, x);
     if (x > 0) {
         f.log_branch = std::log(p.a) - std::log(p.b + x - 1);
         f.inv_b_x1 = 1 / (p.b + x - 1);
@@ -174,9 +175,9 @@ inline BetaGeoBlockSums bgnbd_sums(const BetaGeoParams& params, const double* fr
     std::vector<BetaGeoBlockSums> parts(n_blocks);
     parallel_for_blocks(n_blocks, n_threads, [&](std::size_t k) {
         const std::size_t begin = k * block, size = std::min(block, n - begin);
-        parts[k] = bgnbd_block_sums(params, frequency + begin, recency + begin, age + begin,
-                                    weight != nullptr ? weight + begin : nullptr, size,
-                                    with_gradient);
+        parts[k] =
+            bgnbd_block_sums(params, frequency + begin, recency + begin, age + begin,
+                             weight != nullptr ? weight + begin : nullptr, size, with_gradient);
     });
     BetaGeoBlockSums total;
     for (const auto& part : parts) total += part;
@@ -201,8 +202,13 @@ public:
     BetaGeoObjective(const double* frequency, const double* recency, const double* age,
                      const double* weight, std::size_t n, double penalizer_coef = 0,
                      std::size_t n_threads = 1)
-        : frequency_(frequency), recency_(recency), age_(age), weight_(weight), n_(n),
-          penalizer_(penalizer_coef), n_threads_(n_threads) {}
+        : frequency_(frequency),
+          recency_(recency),
+          age_(age),
+          weight_(weight),
+          n_(n),
+          penalizer_(penalizer_coef),
+          n_threads_(n_threads) {}
 
     static BetaGeoParams params_from_log(const Vector& u) noexcept {
         return {std::exp(u[0]), std::exp(u[1]), std::exp(u[2]), std::exp(u[3])};

@@ -93,10 +93,10 @@ inline GammaGammaBlockSums gamma_gamma_block_sums(const GammaGammaParams& params
 
 /// Block sums over many customers, reduced in block order (bitwise the same for any
 /// number of threads).
-inline GammaGammaBlockSums gamma_gamma_sums(const GammaGammaParams& params,
-                                            const double* frequency, const double* monetary_value,
-                                            const double* weight, std::size_t n,
-                                            bool with_gradient, std::size_t n_threads) {
+inline GammaGammaBlockSums gamma_gamma_sums(const GammaGammaParams& params, const double* frequency,
+                                            const double* monetary_value, const double* weight,
+                                            std::size_t n, bool with_gradient,
+                                            std::size_t n_threads) {
     constexpr std::size_t block = 4096;
     const std::size_t n_blocks = (n + block - 1) / block;
     std::vector<GammaGammaBlockSums> parts(n_blocks);
@@ -124,8 +124,13 @@ public:
     GammaGammaObjective(const double* frequency, const double* monetary_value, const double* weight,
                         std::size_t n, double penalizer_coef = 0, double money_scale = 1,
                         std::size_t n_threads = 1)
-        : frequency_(frequency), monetary_value_(monetary_value), weight_(weight), n_(n),
-          penalizer_(penalizer_coef), money_scale_(money_scale), n_threads_(n_threads) {}
+        : frequency_(frequency),
+          monetary_value_(monetary_value),
+          weight_(weight),
+          n_(n),
+          penalizer_(penalizer_coef),
+          money_scale_(money_scale),
+          n_threads_(n_threads) {}
 
     static GammaGammaParams params_from_log(const Vector& u) noexcept {
         return {std::exp(u[0]), std::exp(u[1]), std::exp(u[2])};

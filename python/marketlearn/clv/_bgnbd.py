@@ -137,9 +137,14 @@ class BetaGeoModel(BaseEstimator):
                 initial_params = [initial_params[n] for n in _PARAM_NAMES]
             init = [float(v) for v in initial_params]
             if len(init) != 4:
-                raise ValueError(f"initial_params needs 4 values (r, alpha, a, b); got {len(init)}.")
+                raise ValueError(
+                    f"initial_params needs 4 values (r, alpha, a, b); got {len(init)}."
+                )
         result = _core.fit_bgnbd(
-            x, tx, age, w,
+            x,
+            tx,
+            age,
+            w,
             penalizer_coef=float(self.penalizer_coef),
             max_iter=int(self.max_iter),
             tol=float(self.tol),
@@ -149,7 +154,9 @@ class BetaGeoModel(BaseEstimator):
         check_fit(type(self).__name__, result, _PARAM_NAMES)
         self.params_ = dict(zip(_PARAM_NAMES, map(float, result["params"])))
         covariance = np.asarray(result["covariance"], dtype=np.float64)
-        self.variance_matrix_ = pd.DataFrame(covariance, index=list(_PARAM_NAMES), columns=list(_PARAM_NAMES))
+        self.variance_matrix_ = pd.DataFrame(
+            covariance, index=list(_PARAM_NAMES), columns=list(_PARAM_NAMES)
+        )
         with np.errstate(invalid="ignore"):
             se = np.sqrt(np.diag(covariance))
         self.standard_errors_ = dict(zip(_PARAM_NAMES, map(float, se)))
@@ -233,4 +240,6 @@ class BetaGeoModel(BaseEstimator):
         tx = as_vector(recency, "recency")
         age = as_vector(T, "T")
         w = None if weights is None else as_vector(weights, "weights")
-        return _core.bgnbd_log_likelihood_sums(self._params(), x, tx, age, w, n_jobs=int(self.n_jobs))
+        return _core.bgnbd_log_likelihood_sums(
+            self._params(), x, tx, age, w, n_jobs=int(self.n_jobs)
+        )

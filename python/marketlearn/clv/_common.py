@@ -80,15 +80,20 @@ def check_fit(estimator_name, result, param_names):
             ConvergenceWarning,
             stacklevel=3,
         )
-    params = np.asarray(result["params"])
-    extreme = [n for n, v in zip(param_names, params) if not (1e-8 < v < 1e8)]
     covariance = np.asarray(result["covariance"])
-    if extreme or not np.all(np.isfinite(np.diag(covariance))):
-        detail = (
-            f"parameter(s) {', '.join(extreme)} ran to the edge of their range"
-            if extreme
-            else "the Hessian of the likelihood is not positive definite at the optimum"
-        )
+    values = np.asarray(result["params"], dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.diag(covariance))
+    params = ", ".join(f"{n}={v:.3g}" for n, v in zip(param_names, values))
+    if result["max_abs_log_param"] > 20:  # e^20: 5e8 times the data's own scale
+        detail = f"a parameter ran towards 0 or infinity ({params})"
+    elif not np.all(np.isfinite(se)):
+        detail = f"the Hessian of the likelihood is not positive definite at the optimum ({params})"
+    elif np.any(se > 100 * values):
+        detail = f"standard errors exceed 100 times the estimates ({params})"
+    else:
+        detail = None
+    if detail is not None:
         warnings.warn(
             f"{estimator_name}: {detail}, so the data do not identify every parameter and "
             "standard errors are unreliable (NaN where undefined). Predictions remain "

@@ -110,7 +110,9 @@ class GammaGammaModel(BaseEstimator):
             if len(init) != 3:
                 raise ValueError(f"initial_params needs 3 values (p, q, v); got {len(init)}.")
         result = _core.fit_gamma_gamma(
-            x, m, w,
+            x,
+            m,
+            w,
             penalizer_coef=float(self.penalizer_coef),
             max_iter=int(self.max_iter),
             tol=float(self.tol),
@@ -120,7 +122,9 @@ class GammaGammaModel(BaseEstimator):
         check_fit(type(self).__name__, result, _PARAM_NAMES)
         self.params_ = dict(zip(_PARAM_NAMES, map(float, result["params"])))
         covariance = np.asarray(result["covariance"], dtype=np.float64)
-        self.variance_matrix_ = pd.DataFrame(covariance, index=list(_PARAM_NAMES), columns=list(_PARAM_NAMES))
+        self.variance_matrix_ = pd.DataFrame(
+            covariance, index=list(_PARAM_NAMES), columns=list(_PARAM_NAMES)
+        )
         with np.errstate(invalid="ignore"):
             se = np.sqrt(np.diag(covariance))
         self.standard_errors_ = dict(zip(_PARAM_NAMES, map(float, se)))
@@ -211,12 +215,21 @@ class GammaGammaModel(BaseEstimator):
         )
         if isinstance(transaction_model, BetaGeoModel):
             values = _core.customer_lifetime_value(
-                transaction_model._params(), self._params(), x, tx, age, m,
-                time=int(time), discount_rate=float(discount_rate), periods_per_month=factor,
+                transaction_model._params(),
+                self._params(),
+                x,
+                tx,
+                age,
+                m,
+                time=int(time),
+                discount_rate=float(discount_rate),
+                periods_per_month=factor,
                 n_jobs=int(self.n_jobs),
             )
         else:
-            predict = getattr(transaction_model, "conditional_expected_number_of_purchases_up_to_time", None)
+            predict = getattr(
+                transaction_model, "conditional_expected_number_of_purchases_up_to_time", None
+            )
             if predict is None:
                 raise TypeError(
                     "transaction_model needs a conditional_expected_number_of_purchases_up_to_time"

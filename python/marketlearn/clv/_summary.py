@@ -82,14 +82,22 @@ def _purchase_periods(transactions, customer_col, date_col, amount_col, datetime
         raise TypeError(
             f"transactions must be a pandas DataFrame; got {type(transactions).__name__}."
         )
-    for role, col in (("customer_col", customer_col), ("date_col", date_col), ("amount_col", amount_col)):
+    for role, col in (
+        ("customer_col", customer_col),
+        ("date_col", date_col),
+        ("amount_col", amount_col),
+    ):
         if col is not None and col not in transactions.columns:
-            raise ValueError(f"{role}={col!r} is not a column of transactions; columns: "
-                             f"{list(transactions.columns)}.")
+            raise ValueError(
+                f"{role}={col!r} is not a column of transactions; columns: "
+                f"{list(transactions.columns)}."
+            )
     customers = transactions[customer_col]
     if customers.isna().any():
         row = transactions.index[np.flatnonzero(customers.isna().to_numpy())[0]]
-        raise ValueError(f"{customer_col} is missing in row {row!r}; every transaction needs a customer.")
+        raise ValueError(
+            f"{customer_col} is missing in row {row!r}; every transaction needs a customer."
+        )
     raw_dates = transactions[date_col]
     try:
         dates = pd.to_datetime(raw_dates, format=datetime_format)
@@ -112,10 +120,8 @@ def _purchase_periods(transactions, customer_col, date_col, amount_col, datetime
         bad = ~np.isfinite(amounts)
         if bad.any():
             position = np.flatnonzero(bad)[0]
-            raise ValueError(
-                f"{amount_col}={amounts[position]!r} in row {transactions.index[position]!r} "
-                "must be a finite number."
-            )
+            value, row = float(amounts[position]), transactions.index[position]
+            raise ValueError(f"{amount_col}={value!r} in row {row!r} must be a finite number.")
         frame["amount"] = amounts
     return frame
 
@@ -235,12 +241,16 @@ def summary_from_transactions(
     """
     unit = _time_unit(freq, freq_multiplier)
     period = _period_alias(purchase_period, freq)
-    frame = _purchase_periods(transactions, customer_col, date_col, amount_col, datetime_format, period)
+    frame = _purchase_periods(
+        transactions, customer_col, date_col, amount_col, datetime_format, period
+    )
     if observation_period_end is None:
         end = frame["period"].max()
     else:
         end = _floor(
-            pd.Series([_to_timestamp(observation_period_end, "observation_period_end", datetime_format)]),
+            pd.Series(
+                [_to_timestamp(observation_period_end, "observation_period_end", datetime_format)]
+            ),
             period,
         ).iloc[0]
     frame = frame[frame["period"] <= end]
@@ -294,7 +304,9 @@ def calibration_and_holdout_data(
     """
     unit = _time_unit(freq, freq_multiplier)
     period = _period_alias(purchase_period, freq)
-    frame = _purchase_periods(transactions, customer_col, date_col, amount_col, datetime_format, period)
+    frame = _purchase_periods(
+        transactions, customer_col, date_col, amount_col, datetime_format, period
+    )
 
     def floored(value, name):
         stamp = _to_timestamp(value, name, datetime_format)
@@ -317,7 +329,10 @@ def calibration_and_holdout_data(
             f"no transactions on or before calibration_period_end={calibration_period_end!r}."
         )
     summary = _summarize(
-        _aggregate_periods(calibration, has_amount), calibration_end, unit, has_amount,
+        _aggregate_periods(calibration, has_amount),
+        calibration_end,
+        unit,
+        has_amount,
         include_first_transaction,
     )
     summary.columns = [f"{c}_cal" for c in summary.columns]
