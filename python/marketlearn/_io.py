@@ -542,7 +542,9 @@ def _decode_document(doc, source: str):
             f"not a marketlearn model file (format={_short(doc['format'])}, expected "
             f"{FORMAT_NAME!r})"
         )
-    _check_keys(doc, "the document", _TOP_KEYS, _TOP_KEYS)
+    # The version before the other keys: a newer version may have other keys.
+    if "version" not in doc:
+        raise _FileError("the document lacks the required key 'version'")
     version = _expect(doc["version"], int, "version", "an integer")
     if version > FORMAT_VERSION:
         raise _FileError(
@@ -551,6 +553,7 @@ def _decode_document(doc, source: str):
         )
     if version < 1:
         raise _FileError(f"version {version} is not a valid format version (>= 1)")
+    _check_keys(doc, "the document", _TOP_KEYS, _TOP_KEYS)
     _expect(doc["marketlearn_version"], str, "marketlearn_version", "a string")
     name = _expect(doc["estimator"], str, "estimator", "a string")
     adapter = _ADAPTERS.get(name)

@@ -25,5 +25,6 @@ using VectorView = Eigen::Ref<const Vector<T>>;
 
 void bind_simd(py::module_& m);
 void bind_linear(py::module_& m);
+void bind_io(py::module_& m);
 
 }  // namespace marketlearn::python

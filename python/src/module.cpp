@@ -32,6 +32,7 @@ PYBIND11_MODULE(_core, m) {
            simd_info
            fit_logistic_regression
            linear_decision_function
+           load_model_predict
     )pbdoc";
 
     // The C++ library's one bad-input exception is Python's ValueError, with the same
@@ -46,6 +47,7 @@ PYBIND11_MODULE(_core, m) {
 
     marketlearn::python::bind_simd(m);
     marketlearn::python::bind_linear(m);
+    marketlearn::python::bind_io(m);
 
     m.attr("__version__") = MARKETLEARN_VERSION;
 }

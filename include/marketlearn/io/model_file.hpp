@@ -179,29 +179,38 @@ public:
     ModelReader(std::string_view text, const json::Limits& limits) : text_(text), limits_(limits) {}
 
     LinearModelFile read() {
-        const json::Value root = json::parse(text_, limits_);
+        json::Value root;
+        try {
+            root = json::parse(text_, limits_);
+        } catch (const invalid_argument& e) {
+            throw_invalid_argument("model file: ", e.what());
+        }
         expect_kind(root, json::Kind::object, "the document");
+        // Format and version first: a newer version may have other keys.
+        const json::Value* format = root.find("format");
+        if (format == nullptr) {
+            fail(root, "the document", "has no \"format\"; not a marketlearn model file");
+        }
+        expect_kind(*format, json::Kind::string, "format");
+        if (format->text() != model_format_name) {
+            fail(*format, "format", "is '" + shorten(format->text()) +
+                                        "'; not a marketlearn model file (expected '" +
+                                        std::string(model_format_name) + "')");
+        }
+        const json::Value* version = root.find("version");
+        if (version == nullptr) fail(root, "the document", "lacks the required key \"version\"");
+        const std::int64_t v = integer(*version, "version", 1, std::numeric_limits<std::int64_t>::max());
+        if (v > model_format_version) {
+            fail(*version, "version", "is " + std::to_string(v) +
+                                          ", newer than this reader, which reads versions up to " +
+                                          std::to_string(model_format_version) +
+                                          "; upgrade marketlearn to load this file");
+        }
         check_keys(root, "the document",
                    {"format", "version", "marketlearn_version", "estimator", "family", "params",
                     "attributes"},
                    {"format", "version", "marketlearn_version", "estimator", "family", "params",
                     "attributes"});
-
-        const json::Value& format = *root.find("format");
-        expect_kind(format, json::Kind::string, "format");
-        if (format.text() != model_format_name) {
-            fail(format, "format", "is '" + shorten(format.text()) +
-                                       "'; not a marketlearn model file (expected '" +
-                                       std::string(model_format_name) + "')");
-        }
-        const json::Value& version = *root.find("version");
-        const std::int64_t v = integer(version, "version", 1, std::numeric_limits<std::int64_t>::max());
-        if (v > model_format_version) {
-            fail(version, "version", "is " + std::to_string(v) +
-                                         ", newer than this reader, which reads versions up to " +
-                                         std::to_string(model_format_version) +
-                                         "; upgrade marketlearn to load this file");
-        }
 
         LinearModelFile model;
         const json::Value& lib_version = *root.find("marketlearn_version");
@@ -223,7 +232,8 @@ public:
 
 private:
     [[noreturn]] void fail(const json::Value& at, const std::string& path, const std::string& what) const {
-        throw_invalid_argument("model file: ", path, " ", what, " (at ",
+        // "path=value is ..." reads better without a space before the '='.
+        throw_invalid_argument("model file: ", path, what.compare(0, 1, "=") == 0 ? "" : " ", what, " (at ",
                                json::describe_position(text_, at.offset()), ")");
     }
 
@@ -539,6 +549,7 @@ inline LinearModelFile parse_model(std::string_view text, const json::Limits& li
 inline LinearModelFile load_model(const std::string& path, const json::Limits& limits = {}) {
     std::ifstream in(path, std::ios::binary);
     require(in.is_open(), "model file '", path, "' cannot be opened");
+    // Read up to the size limit (the file may be a pipe, so its size is not asked).
     std::string text;
     char buffer[1 << 16];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
@@ -550,7 +561,10 @@ inline LinearModelFile load_model(const std::string& path, const json::Limits& l
     try {
         return parse_model(text, limits);
     } catch (const invalid_argument& e) {
-        throw_invalid_argument("'", path, "': ", e.what());
+        constexpr std::string_view prefix = "model file: ";
+        std::string_view what = e.what();
+        if (what.substr(0, prefix.size()) == prefix) what.remove_prefix(prefix.size());
+        throw_invalid_argument("model file '", path, "': ", what);
     }
 }
 
