@@ -452,6 +452,8 @@ def _type_name(value) -> str:
 
 
 def _expect(value, types, path: str, what: str):
+    """value if it is one of types, else a _FileError; bool is not an int here."""
+    types = types if isinstance(types, tuple) else (types,)
     if isinstance(value, bool) and bool not in types:
         ok = False
     else:
