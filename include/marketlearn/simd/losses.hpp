@@ -57,6 +57,18 @@ V ylogy(const V& y) noexcept {
     return pick(y > zero, y * xsimd::log(pick(y > zero, y, V(1))), zero);
 }
 
+/// e^x, for x of any value. xsimd 8.1's exp converts round(x / ln 2) to an integer; for
+/// NaN or |x| beyond the int64 range that conversion is undefined behaviour in C++ on
+/// arches without a packed double -> int64 instruction (sse2, avx2), though x86 then
+/// patches the result (UBSan reports it; found by fuzzing fit_linear). Clamping to
+/// [-1000, 1000] first gives the same values (e^x is 0 or inf well inside), NaN stays NaN.
+template <class V>
+V exp_bounded(const V& x) noexcept {
+    const auto is_nan = x != x;
+    const V bounded = xsimd::min(xsimd::max(x, V(-1000.0)), V(1000.0));
+    return pick(is_nan, x, V(xsimd::exp(pick(is_nan, V(0.0), bounded))));
+}
+
 }  // namespace detail
 
 /// Evaluates loss `Kind` at decision values z (scalar or batch) against targets y.
@@ -69,8 +81,8 @@ struct pointwise_loss {
         if constexpr (Kind == loss_kind::logistic) {
             // log1p(e^{-|m|}) + max(-m, 0) never overflows; e^{m} = inf gives dloss = -0.
             const V m = y * z;
-            loss = xsimd::log1p(xsimd::exp(-xsimd::abs(m))) + xsimd::max(-m, zero);
-            dloss = -y / (one + xsimd::exp(m));
+            loss = xsimd::log1p(detail::exp_bounded(-xsimd::abs(m))) + xsimd::max(-m, zero);
+            dloss = -y / (one + detail::exp_bounded(m));
         } else if constexpr (Kind == loss_kind::squared_error) {
             const V r = z - y;
             loss = T(0.5) * r * r;
@@ -95,12 +107,12 @@ struct pointwise_loss {
             loss = pick(linear, T(-4) * m, pick(active, gap * gap, zero));
             dloss = pick(linear, T(-4) * y, pick(active, T(-2) * y * gap, zero));
         } else if constexpr (Kind == loss_kind::poisson) {
-            const V mu = xsimd::exp(z);
+            const V mu = detail::exp_bounded(z);
             loss = mu - y * z + detail::ylogy(y) - y;
             dloss = mu - y;
         } else if constexpr (Kind == loss_kind::gamma) {
             // y > 0 is checked by the caller; log(y) of a padding lane sees y = 1.
-            const V y_over_mu = y * xsimd::exp(-z);
+            const V y_over_mu = y * detail::exp_bounded(-z);
             loss = z - xsimd::log(y) + y_over_mu - one;
             dloss = one - y_over_mu;
         } else {
@@ -108,8 +120,8 @@ struct pointwise_loss {
             // mu^{1-p} = e^{(1-p) z}, mu^{2-p} = e^{(2-p) z}; the y^{2-p} term makes the
             // loss a deviance (0 at mu = y) and vanishes for y = 0.
             const T p1 = T(1) - p.power, p2 = T(2) - p.power;
-            const V a = xsimd::exp(p1 * z), b = xsimd::exp(p2 * z);
-            const V y_term = pick(y > zero, xsimd::exp(p2 * xsimd::log(pick(y > zero, y, one))), zero);
+            const V a = detail::exp_bounded(p1 * z), b = detail::exp_bounded(p2 * z);
+            const V y_term = pick(y > zero, detail::exp_bounded(p2 * xsimd::log(pick(y > zero, y, one))), zero);
             loss = y_term / (p1 * p2) - y * a / p1 + b / p2;
             dloss = b - y * a;
         }
