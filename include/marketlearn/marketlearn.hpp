@@ -11,6 +11,7 @@
 ///   objective/  loss + regularizer over data, as separable objectives
 ///   loss/       scalar loss forms
 ///   simd/       xsimd kernels over raw pointers, per architecture
+///   io/         model files written by Python's marketlearn.save_model (load_model)
 
 #include "marketlearn/version.hpp"
 #include "marketlearn/core/error.hpp"
@@ -33,3 +34,5 @@
 #include "marketlearn/models/linear.hpp"
 #include "marketlearn/models/logistic_regression.hpp"
 #include "marketlearn/models/metrics.hpp"
+#include "marketlearn/io/json.hpp"
+#include "marketlearn/io/model_file.hpp"

@@ -3,6 +3,7 @@ same values, and every malformed file is a ValueError from both readers."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -471,3 +472,44 @@ def test_cpp_reader_checks_x(saved):
     path, _, frame = saved
     with pytest.raises(ValueError, match="X has 3 features, but the model was fitted with 4"):
         cpp_predictions(path, frame.to_numpy()[:, :3])
+
+
+# ---- the C++ example binary serves a Python-written file --------------------------------
+
+
+def _serve_model_binary():
+    """examples/cpp/serve_model as built by .ci/test (build/ci) or a developer build."""
+    from conftest import REPO_ROOT
+
+    candidates = [os.environ.get("MARKETLEARN_SERVE_MODEL", "")]
+    candidates += [str(REPO_ROOT / "build" / b / "examples" / "cpp" / "serve_model") for b in ("ci", "dev")]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    pytest.skip("serve_model is not built (cmake -DMARKETLEARN_BUILD_EXAMPLES=ON)")
+
+
+def test_serve_model_example_prints_python_predictions(tmp_path, saved):
+    import subprocess
+
+    path, model, frame = saved
+    # Columns in another order plus one the model does not use: selected by name.
+    csv = frame[["age", "calls", "tenure", "charges"]].assign(customer=[f"c{i}" for i in range(len(frame))])
+    csv.to_csv(tmp_path / "rows.csv", index=False, float_format="%.17g")
+    result = subprocess.run(
+        [_serve_model_binary(), str(path), str(tmp_path / "rows.csv")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(io.StringIO(result.stdout), dtype={"prediction": str})
+    assert list(out.columns) == ["prediction", "proba_No", "proba_Yes"]
+    assert np.array_equal(out["prediction"].to_numpy(), model.predict(frame).astype(str))
+    np.testing.assert_allclose(
+        out[["proba_No", "proba_Yes"]].to_numpy(), model.predict_proba(frame), rtol=1e-12, atol=1e-12
+    )
+    bad = subprocess.run(
+        [_serve_model_binary(), str(path), "-"], input="tenure,charges\n1,2\n",
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 1
+    assert "no column 'calls'" in bad.stderr
