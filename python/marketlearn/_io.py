@@ -22,7 +22,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted

@@ -19,47 +19,39 @@ namespace marketlearn::python {
 namespace {
 
 py::dict load_model_predict(const std::string& path, const MatrixView<double>& X) {
-    require(X.rows() <= 1 || X.outerStride() == X.cols(), "X must be C-contiguous");
+    require(X.rows() <= 1 || X.outerStride() == X.cols(), "X must be C-contiguous (packed rows)");
     io::LinearModelFile model;
-    py::dict out;
-    const auto n_rows = static_cast<std::size_t>(X.rows());
-    py::array_t<double> decision;
-    py::object proba = py::none(), predict = py::none(), class_index = py::none();
     {
         py::gil_scoped_release release;
         model = io::load_model(path);
     }
     require(static_cast<std::size_t>(X.cols()) == model.n_features(), "X has ", X.cols(),
             " features, but the model was fitted with ", model.n_features());
+    const auto n_rows = static_cast<std::size_t>(X.rows());
     const auto rows = static_cast<py::ssize_t>(n_rows);
     const auto outputs = static_cast<py::ssize_t>(model.n_outputs());
-    decision = outputs == 1 ? py::array_t<double>(rows) : py::array_t<double>({rows, outputs});
-    if (model.has_predict_proba()) {
-        py::array_t<double> p({rows, static_cast<py::ssize_t>(model.classes.size())});
-        double* p_data = p.mutable_data();
-        py::gil_scoped_release release;
-        model.predict_proba(X.data(), n_rows, p_data);
-        proba = std::move(p);
-    }
-    if (model.is_classifier()) {
-        std::vector<std::size_t> index;
-        {
-            py::gil_scoped_release release;
-            index = model.predict_class_index(X.data(), n_rows);
-        }
-        class_index = py::array_t<std::size_t>(rows, index.data());
-    } else {
-        py::array_t<double> y(rows);
-        double* y_data = y.mutable_data();
-        py::gil_scoped_release release;
-        model.predict(X.data(), n_rows, y_data);
-        predict = std::move(y);
-    }
+    const auto n_classes = static_cast<py::ssize_t>(model.classes.size());
+
+    py::array_t<double> decision = outputs == 1 ? py::array_t<double>(rows)
+                                                : py::array_t<double>({rows, outputs});
+    py::array_t<double> proba({model.has_predict_proba() ? rows : 0, n_classes});
+    py::array_t<double> predict(model.is_classifier() ? 0 : rows);
+    std::vector<std::size_t> class_index;
+    double* decision_data = decision.mutable_data();
+    double* proba_data = proba.mutable_data();
+    double* predict_data = predict.mutable_data();
     {
-        double* d = decision.mutable_data();
         py::gil_scoped_release release;
-        model.decision_function(X.data(), n_rows, d);
+        model.decision_function(X.data(), n_rows, decision_data);
+        if (model.has_predict_proba()) model.predict_proba(X.data(), n_rows, proba_data);
+        if (model.is_classifier()) {
+            class_index = model.predict_class_index(X.data(), n_rows);
+        } else {
+            model.predict(X.data(), n_rows, predict_data);
+        }
     }
+
+    py::dict out;
     out["estimator"] = model.estimator;
     out["loss"] = model.loss;
     out["link"] = std::string(io::link_name(model.link));
@@ -67,9 +59,11 @@ py::dict load_model_predict(const std::string& path, const MatrixView<double>& X
     out["classes"] = model.classes;
     out["feature_names"] = model.feature_names;
     out["decision_function"] = decision;
-    out["predict_proba"] = proba;
-    out["predict"] = predict;
-    out["class_index"] = class_index;
+    out["predict_proba"] = model.has_predict_proba() ? py::object(proba) : py::none();
+    out["predict"] = model.is_classifier() ? py::none() : py::object(predict);
+    out["class_index"] = model.is_classifier()
+                             ? py::object(py::array_t<std::size_t>(rows, class_index.data()))
+                             : py::none();
     return out;
 }
 

@@ -1,6 +1,8 @@
 """Bad input is a clear error (ValueError naming the parameter or the value), never a
 wrong model: one table of every case of issue 7/8 that applies to ChurnClassifier."""
 
+# ruff: noqa: E501  (the case tables read best one case per line)
+
 from __future__ import annotations
 
 import re
@@ -145,7 +147,9 @@ PARAM_CASES = [
 @pytest.mark.parametrize("param, value", PARAM_CASES, ids=lambda v: repr(v))
 def test_invalid_hyperparameter_names_parameter_and_value(data, param, value):
     shown = repr(value) if isinstance(value, str) else str(value)
-    pattern = rf"The '{param}' parameter of ChurnClassifier must be .*Got {re.escape(shown)} instead"
+    pattern = (
+        rf"The '{param}' parameter of ChurnClassifier must be .*Got {re.escape(shown)} instead"
+    )
     with pytest.raises(ValueError, match=pattern):
         ChurnClassifier(**{param: value}).fit(*data)
 

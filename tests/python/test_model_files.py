@@ -1,6 +1,8 @@
 """Model files: save_model / load_model round-trip exactly, the C++ reader predicts the
 same values, and every malformed file is a ValueError from both readers."""
 
+# ruff: noqa: E501  (the case tables read best one case per line)
+
 from __future__ import annotations
 
 import io
@@ -129,11 +131,7 @@ def test_float32_written_as_exact_float64_values(tmp_path, data):
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    st.lists(
-        st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1, max_size=6
-    )
-)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1, max_size=6))
 def test_any_finite_double_round_trips_exactly_in_python_and_cpp(tmp_path_factory, values):
     coef = np.array(values, dtype=np.float64)
     model = ChurnClassifier()
@@ -203,9 +201,7 @@ def test_cpp_reader_float32_model(tmp_path, data):
     cpp = cpp_predictions(tmp_path / "m.json", X)
     assert cpp["dtype"] == "float32"
     # float64 input: Python converts the float32 coefficients to float64, as C++ does.
-    np.testing.assert_allclose(
-        cpp["predict_proba"], model.predict_proba(X), rtol=1e-12, atol=1e-12
-    )
+    np.testing.assert_allclose(cpp["predict_proba"], model.predict_proba(X), rtol=1e-12, atol=1e-12)
 
 
 # ---- GDClassifier / GDRegressor (once marketlearn has them) ------------------------------
@@ -340,6 +336,7 @@ def _delete(*keys):
 
 
 COEF = ("attributes", "coef_")
+
 
 def _set_with_message(*args):
     *path_and_value, message = args
@@ -482,7 +479,9 @@ def _serve_model_binary():
     from conftest import REPO_ROOT
 
     candidates = [os.environ.get("MARKETLEARN_SERVE_MODEL", "")]
-    candidates += [str(REPO_ROOT / "build" / b / "examples" / "cpp" / "serve_model") for b in ("ci", "dev")]
+    candidates += [
+        str(REPO_ROOT / "build" / b / "examples" / "cpp" / "serve_model") for b in ("ci", "dev")
+    ]
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
@@ -494,7 +493,9 @@ def test_serve_model_example_prints_python_predictions(tmp_path, saved):
 
     path, model, frame = saved
     # Columns in another order plus one the model does not use: selected by name.
-    csv = frame[["age", "calls", "tenure", "charges"]].assign(customer=[f"c{i}" for i in range(len(frame))])
+    csv = frame[["age", "calls", "tenure", "charges"]].assign(
+        customer=[f"c{i}" for i in range(len(frame))]
+    )
     csv.to_csv(tmp_path / "rows.csv", index=False, float_format="%.17g")
     result = subprocess.run(
         [_serve_model_binary(), str(path), str(tmp_path / "rows.csv")],
@@ -505,7 +506,10 @@ def test_serve_model_example_prints_python_predictions(tmp_path, saved):
     assert list(out.columns) == ["prediction", "proba_No", "proba_Yes"]
     assert np.array_equal(out["prediction"].to_numpy(), model.predict(frame).astype(str))
     np.testing.assert_allclose(
-        out[["proba_No", "proba_Yes"]].to_numpy(), model.predict_proba(frame), rtol=1e-12, atol=1e-12
+        out[["proba_No", "proba_Yes"]].to_numpy(),
+        model.predict_proba(frame),
+        rtol=1e-12,
+        atol=1e-12,
     )
     bad = subprocess.run(
         [_serve_model_binary(), str(path), "-"], input="tenure,charges\n1,2\n",

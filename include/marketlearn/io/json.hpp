@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -246,6 +247,7 @@ private:
             ++pos_;
             return;
         }
+        std::unordered_set<std::string> seen;  // duplicate keys in O(1), even for huge objects
         for (;;) {
             skip_space();
             if (peek() != '"') {
@@ -254,8 +256,8 @@ private:
             }
             const std::size_t key_at = pos_;
             std::string key = parse_string();
-            for (const std::string& existing : v.children_->keys) {
-                if (existing == key) fail(key_at, "duplicate key \"" + printable(key) + "\" in an object");
+            if (!seen.insert(key).second) {
+                fail(key_at, "duplicate key \"" + printable(key) + "\" in an object");
             }
             skip_space();
             if (peek() != ':') fail(pos_, "expected ':' after an object key");

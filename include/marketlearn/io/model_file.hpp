@@ -388,12 +388,19 @@ private:
         }
         a.data = &data;
         for (std::size_t i = 0; i < data.size(); ++i) {
-            check_element(data.items()[i], a.dtype, path + ".data[" + std::to_string(i) + "]");
+            check_element(data.items()[i], a.dtype, path, i);
         }
         return a;
     }
 
-    void check_element(const json::Value& v, const std::string& dtype, const std::string& path) const {
+    /// Element i of an array's data; the path is built only for an error message.
+    void check_element(const json::Value& v, const std::string& dtype, const std::string& array_path,
+                       std::size_t i) const {
+        struct Path {
+            const std::string& base;
+            std::size_t i;
+            operator std::string() const { return base + ".data[" + std::to_string(i) + "]"; }
+        } path{array_path, i};
         if (is_float_dtype(dtype)) {
             if (!v.is(json::Kind::number)) fail(v, path, "must be a number for dtype " + dtype);
             // The reader rejects out-of-range numbers, so v is finite here.
