@@ -12,6 +12,7 @@
 ///   objective/  loss + regularizer over data, as separable objectives
 ///   loss/       scalar loss forms
 ///   simd/       xsimd kernels over raw pointers, per architecture
+///   io/         model files written by Python's marketlearn.save_model (load_model)
 
 #include "marketlearn/version.hpp"
 #include "marketlearn/core/error.hpp"
@@ -45,3 +46,5 @@
 #include "marketlearn/models/kmeans_init.hpp"
 #include "marketlearn/models/kmeans.hpp"
 #include "marketlearn/models/minibatch_kmeans.hpp"
+#include "marketlearn/io/json.hpp"
+#include "marketlearn/io/model_file.hpp"

@@ -10,6 +10,7 @@ from ._choose_k import ChooseKResult, choose_k, kneedle
 from ._churn import ChurnClassifier
 from ._core import __version__
 from ._gd import GDClassifier, GDRegressor
+from ._io import load_model, save_model
 from ._kmeans import KMeans, MiniBatchKMeans
 from ._leads import LeadScorer
 from ._ltv import LTVRegressor
@@ -31,8 +32,10 @@ __all__ = [
     "clv",
     "datasets",
     "kneedle",
+    "load_model",
     "metrics",
     "rfm_table",
+    "save_model",
     "simd_info",
     "__version__",
 ]

@@ -28,6 +28,26 @@ __all__ = [
 FLOAT_DTYPES = [np.float64, np.float32]
 
 
+def _naming_the_input(input_name, estimator, call):
+    """call(), with numpy's and scikit-learn's conversion errors saying which input and
+    what to do: "could not convert string to float: 'Yes'" alone names neither."""
+    try:
+        return call()
+    except ValueError as e:
+        message = str(e)
+        if message.startswith("could not convert"):
+            raise ValueError(
+                f"{input_name} must be numeric: {message}. Encode text columns first "
+                "(e.g. with OneHotEncoder)."
+            ) from e
+        if message.startswith("Complex data not supported"):
+            raise ValueError(
+                f"Complex data not supported: {input_name} has complex values; "
+                f"{type(estimator).__name__} needs real numbers."
+            ) from None
+        raise
+
+
 def validate_fit_data(estimator, X, y, *, accept_sparse=False):
     """Validate X and y for ``fit``; sets ``n_features_in_`` and ``feature_names_in_``.
 
@@ -36,15 +56,19 @@ def validate_fit_data(estimator, X, y, *, accept_sparse=False):
     was needed. ``accept_sparse="csr"``: scipy sparse X comes back as CSR (other formats
     are converted, never densified), its values float32/float64 and finite.
     """
-    return validate_data(
+    return _naming_the_input(
+        "X",
         estimator,
-        X,
-        y,
-        dtype=FLOAT_DTYPES,
-        order="C",
-        accept_sparse=accept_sparse,
-        y_numeric=False,
-        multi_output=False,
+        lambda: validate_data(
+            estimator,
+            X,
+            y,
+            dtype=FLOAT_DTYPES,
+            order="C",
+            accept_sparse=accept_sparse,
+            y_numeric=False,
+            multi_output=False,
+        ),
     )
 
 
@@ -68,8 +92,12 @@ def validate_partial_fit_data(estimator, X, y, *, reset, accept_sparse=False):
 
 def validate_predict_data(estimator, X, *, accept_sparse=False):
     """Validate X for prediction against what ``fit`` saw (n_features, feature names)."""
-    return validate_data(
-        estimator, X, reset=False, dtype=FLOAT_DTYPES, order="C", accept_sparse=accept_sparse
+    return _naming_the_input(
+        "X",
+        estimator,
+        lambda: validate_data(
+            estimator, X, reset=False, dtype=FLOAT_DTYPES, order="C", accept_sparse=accept_sparse
+        ),
     )
 
 
@@ -139,7 +167,12 @@ def check_fit_sample_weight(sample_weight, X, y_index=None, classes=None):
         return None
     # Negative weights are checked here, not through _check_sample_weight's keyword,
     # whose name changed across the scikit-learn versions we support.
-    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+    try:
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+    except ValueError as e:
+        if str(e).startswith("could not convert"):
+            raise ValueError(f"sample_weight must be numeric: {e}") from e
+        raise
     if np.any(sample_weight < 0):
         raise ValueError("Negative values in data passed to sample_weight.")
     if not np.any(sample_weight > 0):

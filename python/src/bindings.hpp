@@ -30,5 +30,6 @@ void bind_simd(py::module_& m);
 void bind_linear(py::module_& m);
 void bind_kmeans(py::module_& m);
 void bind_clv(py::module_& m);
+void bind_io(py::module_& m);
 
 }  // namespace marketlearn::python

@@ -42,6 +42,7 @@ PYBIND11_MODULE(_core, m) {
            fit_gamma_gamma
            fit_linear_csr
            linear_decision_function_csr
+           load_model_predict
     )pbdoc";
 
     // The C++ library's one bad-input exception is Python's ValueError, with the same
@@ -58,6 +59,7 @@ PYBIND11_MODULE(_core, m) {
     marketlearn::python::bind_linear(m);
     marketlearn::python::bind_kmeans(m);
     marketlearn::python::bind_clv(m);
+    marketlearn::python::bind_io(m);
 
     m.attr("__version__") = MARKETLEARN_VERSION;
 }

@@ -1,0 +1,675 @@
+"""Model files: ``save_model`` / ``load_model`` in a versioned JSON format.
+
+A model file holds the estimator's name, its parameters and its fitted attributes as
+plain JSON (docs/model_files.md has the specification). Loading executes no code: the
+estimator class comes from a fixed table of marketlearn estimators, every value is
+checked (format, version, keys, types, dtypes, shapes, finiteness, sizes) and a bad file
+is a ValueError that says what is wrong and where. The C++ reader
+``marketlearn::io::load_model`` (include/marketlearn/io/model_file.hpp) reads the same
+files.
+
+Each estimator family plugs in through an adapter that says which attributes it saves,
+their dtypes and shapes, and the family block (for linear models: loss and link) that
+lets a reader predict without knowing the estimator's parameters.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import warnings
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import Callable
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["save_model", "load_model", "FORMAT_NAME", "FORMAT_VERSION"]
+
+#: The value of "format" in every model file.
+FORMAT_NAME = "marketlearn-model"
+#: The version this marketlearn writes; it reads every version from 1 up to it.
+FORMAT_VERSION = 1
+
+# Bounds on what load_model accepts (the C++ reader's json::Limits has the same defaults),
+# so that a hostile file cannot exhaust memory or the stack.
+MAX_FILE_BYTES = 64 << 20
+MAX_VALUES = 1 << 22  # JSON values in the whole document; elements of one array
+MAX_DEPTH = 64
+MAX_STRING_BYTES = 1 << 20
+
+_TOP_KEYS = (
+    "format",
+    "version",
+    "marketlearn_version",
+    "estimator",
+    "family",
+    "params",
+    "attributes",
+)
+_FLOAT_DTYPES = ("float64", "float32")
+_INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+_LABEL_DTYPES = (*_FLOAT_DTYPES, *_INT_DTYPES, "bool", "str", "object")
+
+
+class _FileError(ValueError):
+    """A problem in a model file; load_model adds the file name."""
+
+
+# ---- adapters: what each estimator family saves -----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Attribute:
+    """One fitted attribute: a scalar ("int", "float") or an "array" with allowed dtypes
+    and an expected shape computed from the others (see _LinearAdapter.shape_of)."""
+
+    name: str
+    kind: str
+    required: bool = True
+    dtypes: tuple = ()
+
+
+@dataclass(frozen=True)
+class _LinearAdapter:
+    """Linear models: coef_, intercept_ (and classes_ for classifiers) define prediction;
+    the family block names the loss and the link so that a reader needs nothing else."""
+
+    estimator: str
+    module: str
+    classifier: bool
+    loss_of: Callable[[dict], str]
+    #: ChurnClassifier: exactly two classes. None: any number >= 2 (one-vs-rest).
+    max_classes: int | None = None
+    #: Diagnostics saved beside what prediction needs.
+    extra: tuple = ()
+    family_name: str = field(default="linear", init=False)
+
+    @property
+    def attributes(self) -> tuple:
+        attrs = [
+            _Attribute("n_features_in_", "int"),
+            _Attribute("coef_", "array", dtypes=_FLOAT_DTYPES),
+            _Attribute("intercept_", "array", dtypes=_FLOAT_DTYPES),
+            _Attribute("feature_names_in_", "array", required=False, dtypes=("object", "str")),
+        ]
+        if self.classifier:
+            attrs.insert(1, _Attribute("classes_", "array", dtypes=_LABEL_DTYPES))
+        return (*attrs, *self.extra)
+
+    def family(self, params: dict) -> dict:
+        loss = self.loss_of(params)
+        if self.classifier:
+            link = "logit" if loss == "log_loss" else "identity"
+        else:
+            link = "log" if loss in ("poisson", "gamma", "tweedie") else "identity"
+        return {"name": self.family_name, "loss": loss, "link": link}
+
+    def shape_of(self, name: str, values: dict) -> tuple | None:
+        """Expected shape of an array attribute, given those decoded before it."""
+        n_features = values["n_features_in_"]
+        if name == "classes_":
+            return None  # checked in check()
+        n_outputs = 1
+        if self.classifier:
+            n_classes = len(values["classes_"])
+            n_outputs = 1 if n_classes == 2 else n_classes
+        if name == "coef_":
+            return (n_outputs, n_features) if self.classifier else (n_features,)
+        if name == "intercept_":
+            return (n_outputs,)
+        if name == "feature_names_in_":
+            return (n_features,)
+        return None
+
+    def check_classes(self, classes: np.ndarray) -> None:
+        if classes.ndim != 1 or len(classes) < 2:
+            raise _FileError(
+                f"attributes.classes_ must be 1-D with at least 2 classes, got shape "
+                f"{list(classes.shape)}"
+            )
+        if self.max_classes is not None and len(classes) > self.max_classes:
+            raise _FileError(
+                f"attributes.classes_ has {len(classes)} classes; {self.estimator} predicts "
+                f"{self.max_classes}"
+            )
+        if len(set(classes.tolist())) != len(classes):
+            raise _FileError("attributes.classes_ holds a label twice")
+
+    def check(self, values: dict) -> None:
+        if values["coef_"].dtype != values["intercept_"].dtype:
+            raise _FileError(
+                f"attributes.coef_ ({values['coef_'].dtype}) and attributes.intercept_ "
+                f"({values['intercept_'].dtype}) must have the same dtype"
+            )
+        names = values.get("feature_names_in_")
+        if names is not None and not all(isinstance(n, str) for n in names.tolist()):
+            raise _FileError("attributes.feature_names_in_ must hold strings")
+
+
+def _gd_classifier_loss(params: dict) -> str:
+    return params.get("loss", "log_loss")
+
+
+def _gd_regressor_loss(params: dict) -> str:
+    return params.get("loss", "squared_error")
+
+
+_ADAPTERS = {
+    a.estimator: a
+    for a in (
+        _LinearAdapter(
+            "ChurnClassifier",
+            "marketlearn._churn",
+            classifier=True,
+            loss_of=lambda params: "log_loss",
+            max_classes=2,
+            extra=(
+                _Attribute("n_iter_", "int", required=False),
+                _Attribute("objective_", "float", required=False),
+                _Attribute("loss_curve_", "array", required=False, dtypes=_FLOAT_DTYPES),
+            ),
+        ),
+        # The general gradient-descent estimators (marketlearn._gd); they load once that
+        # module exists in the installed marketlearn.
+        _LinearAdapter(
+            "GDClassifier",
+            "marketlearn._gd",
+            classifier=True,
+            loss_of=_gd_classifier_loss,
+            extra=(_Attribute("n_iter_", "int", required=False),),
+        ),
+        _LinearAdapter(
+            "GDRegressor",
+            "marketlearn._gd",
+            classifier=False,
+            loss_of=_gd_regressor_loss,
+            extra=(_Attribute("n_iter_", "int", required=False),),
+        ),
+    )
+}
+
+
+def _estimator_class(adapter):
+    try:
+        return getattr(importlib.import_module(adapter.module), adapter.estimator)
+    except (ImportError, AttributeError):
+        raise _FileError(
+            f"estimator {adapter.estimator!r} is not available in this marketlearn version"
+        ) from None
+
+
+# ---- encoding ---------------------------------------------------------------------------
+
+
+def _json_scalar(value):
+    """value as a JSON scalar (None, bool, int, finite float, str), or raise TypeError."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, (bool, str)):
+            return value
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real) and math.isfinite(value):
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
+def _encode_param(value):
+    """A parameter as JSON: a scalar, or a list / str-keyed dict of scalars."""
+    if isinstance(value, (list, tuple)):
+        return [_json_scalar(v) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("dict with non-string keys")
+        return {k: _json_scalar(v) for k, v in value.items()}
+    return _json_scalar(value)
+
+
+def _encode_array(name: str, array) -> dict:
+    array = np.asarray(array)
+    if array.ndim > 2:
+        raise ValueError(f"cannot save {name}: {array.ndim} dimensions (at most 2)")
+    kind = array.dtype.kind
+    if kind == "f":
+        dtype = array.dtype.name
+        if dtype not in _FLOAT_DTYPES:
+            raise ValueError(f"cannot save {name}: dtype {dtype} (float32 or float64 only)")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"cannot save {name}: it holds NaN or infinity")
+        # float32 values are written as the float64 numbers they are: exact both ways.
+        data = array.astype(np.float64).ravel().tolist()
+    elif kind in "iu":
+        dtype = array.dtype.name
+        if dtype not in _INT_DTYPES:
+            raise ValueError(f"cannot save {name}: dtype {dtype}")
+        data = array.ravel().tolist()
+    elif kind == "b":
+        dtype, data = "bool", array.ravel().tolist()
+    elif kind == "U":
+        dtype, data = "str", array.ravel().tolist()
+    elif kind == "O":
+        dtype = "object"
+        try:
+            data = [_json_scalar(v) for v in array.ravel()]
+        except TypeError as e:
+            raise ValueError(f"cannot save {name}: it holds a value of type {e}") from None
+        if any(v is None for v in data):
+            raise ValueError(f"cannot save {name}: it holds None")
+    else:
+        raise ValueError(f"cannot save {name}: dtype {array.dtype} is not supported")
+    return {"dtype": dtype, "shape": list(array.shape), "data": data}
+
+
+def _model_document(model) -> dict:
+    adapter = _ADAPTERS.get(type(model).__name__)
+    if adapter is None or type(model) is not _estimator_class(adapter):
+        supported = ", ".join(sorted(_ADAPTERS))
+        raise ValueError(
+            f"save_model supports marketlearn estimators ({supported}); got "
+            f"{type(model).__module__}.{type(model).__qualname__}"
+        )
+    check_is_fitted(model)
+    from . import __version__
+
+    params, omitted = {}, []
+    for key, value in model.get_params(deep=False).items():
+        try:
+            params[key] = _encode_param(value)
+        except TypeError:
+            omitted.append(key)
+    if omitted:
+        warnings.warn(
+            f"save_model: the parameters {', '.join(omitted)} are not JSON values (e.g. a "
+            "callable or a RandomState); the file leaves them out and load_model gives them "
+            "their defaults. Predictions are unaffected.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+    attributes = {}
+    for attr in adapter.attributes:
+        if not hasattr(model, attr.name):
+            if attr.required:
+                raise ValueError(f"cannot save {type(model).__name__}: no {attr.name}")
+            continue
+        value = getattr(model, attr.name)
+        if attr.kind == "array":
+            attributes[attr.name] = _encode_array(attr.name, value)
+        elif attr.kind == "int":
+            attributes[attr.name] = int(value)
+        else:
+            value = float(value)
+            if not math.isfinite(value):
+                if attr.required:
+                    raise ValueError(f"cannot save {attr.name}={value}: not finite")
+                continue
+            attributes[attr.name] = value
+
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "marketlearn_version": __version__,
+        "estimator": adapter.estimator,
+        "family": adapter.family(params),
+        "params": params,
+        "attributes": attributes,
+    }
+
+
+def _dumps(value) -> str:
+    # Floats are written by float.__repr__: the shortest text that reads back to the
+    # same double, so a file round-trips exactly.
+    return json.dumps(value, allow_nan=False, ensure_ascii=False)
+
+
+def _format_document(doc: dict) -> str:
+    """One line per top-level key, per parameter and per attribute: readable and
+    diff-able, while long arrays stay on one line."""
+    lines = ["{"]
+    keys = list(doc)
+    for i, key in enumerate(keys):
+        comma = "," if i < len(keys) - 1 else ""
+        value = doc[key]
+        if key in ("params", "attributes") and value:
+            lines.append(f"  {_dumps(key)}: {{")
+            members = list(value.items())
+            for j, (name, member) in enumerate(members):
+                inner = "," if j < len(members) - 1 else ""
+                lines.append(f"    {_dumps(name)}: {_dumps(member)}{inner}")
+            lines.append(f"  }}{comma}")
+        else:
+            lines.append(f"  {_dumps(key)}: {_dumps(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def save_model(model, path) -> None:
+    """Save a fitted marketlearn estimator to a JSON model file.
+
+    The file (format "marketlearn-model", version 1; see docs/model_files.md) holds the
+    estimator's name, its parameters and its fitted attributes. Coefficients are written
+    exactly (float32 models as the float64 values of their float32 coefficients), so
+    :func:`load_model` — or the C++ reader ``marketlearn::io::load_model`` — gives a
+    model that predicts the same values. The file is replaced atomically: a reader never
+    sees a half-written model.
+
+    Parameters
+    ----------
+    model : ChurnClassifier (or another supported marketlearn estimator), fitted
+        Pipelines are not supported: save the final estimator and keep the
+        preprocessing with your own tools.
+    path : str or os.PathLike
+
+    Raises
+    ------
+    ValueError
+        The estimator is not supported, not fitted, or holds values JSON cannot carry
+        (NaN or infinite coefficients).
+
+    Warns
+    -----
+    UserWarning
+        When a parameter is not a JSON value (a callable, a RandomState): it is left out
+        and takes its default on loading.
+    """
+    text = _format_document(_model_document(model))
+    path = os.fspath(path)
+    # Write beside the target, then rename: readers see the old file or the new one.
+    temporary = f"{path}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
+    created = False
+    try:
+        with open(temporary, "x", encoding="utf-8", newline="\n") as f:
+            created = True
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if created and os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+# ---- decoding ---------------------------------------------------------------------------
+
+
+def _reject_constant(name):
+    raise _FileError(f"{name} is not allowed in a model file (JSON has no NaN or infinity)")
+
+
+def _unique_keys(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _FileError(f"duplicate key {key!r} in an object")
+        result[key] = value
+    return result
+
+
+def _check_tree(root) -> None:
+    """What the C++ reader's limits enforce: depth, value count, string size and UTF-8,
+    finite numbers; iterative, so no recursion limit applies."""
+    count = 0
+    stack = [(root, 0)]
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise _FileError(f"more than {MAX_VALUES} JSON values")
+        if isinstance(value, (dict, list)):
+            if depth >= MAX_DEPTH:
+                raise _FileError(f"JSON nested deeper than {MAX_DEPTH} levels")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str):
+                    _check_string(key)
+                stack.append((item, depth + 1))
+        elif isinstance(value, str):
+            _check_string(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise _FileError("a number is out of range for a double")
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1 << 64:
+            raise _FileError(f"the integer {value} is out of range")
+
+
+def _check_string(s: str) -> None:
+    try:
+        size = len(s.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise _FileError("a string holds a lone surrogate (invalid Unicode)") from None
+    if size > MAX_STRING_BYTES:
+        raise _FileError(f"a string is longer than {MAX_STRING_BYTES} bytes")
+
+
+def _type_name(value) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _expect(value, types, path: str, what: str):
+    """value if it is one of types, else a _FileError; bool is not an int here."""
+    types = types if isinstance(types, tuple) else (types,)
+    if isinstance(value, bool) and bool not in types:
+        ok = False
+    else:
+        ok = isinstance(value, types)
+    if not ok:
+        raise _FileError(f"{path} must be {what}, not {_type_name(value)} ({_short(value)})")
+    return value
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_keys(obj: dict, path: str, allowed, required) -> None:
+    for key in required:
+        if key not in obj:
+            raise _FileError(f"{path} lacks the required key {key!r}")
+    for key in obj:
+        if key not in allowed:
+            raise _FileError(f"{path} has an unknown key {_short(key)}")
+
+
+def _decode_array(node, path: str, dtypes: tuple) -> np.ndarray:
+    _expect(node, dict, path, 'an object {"dtype", "shape", "data"}')
+    _check_keys(node, path, ("dtype", "shape", "data"), ("dtype", "shape", "data"))
+    dtype = _expect(node["dtype"], str, f"{path}.dtype", "a string")
+    if dtype not in dtypes:
+        raise _FileError(f"{path}.dtype is {_short(dtype)}; expected one of {', '.join(dtypes)}")
+    shape = _expect(node["shape"], list, f"{path}.shape", "a list")
+    if len(shape) > 2:
+        raise _FileError(f"{path}.shape has {len(shape)} dimensions (at most 2)")
+    size = 1
+    for d, n in enumerate(shape):
+        _expect(n, int, f"{path}.shape[{d}]", "an integer")
+        if n < 0:
+            raise _FileError(f"{path}.shape[{d}]={n} is negative")
+        size *= n
+        if size > MAX_VALUES:
+            raise _FileError(f"{path}.shape {shape} has more than {MAX_VALUES} elements")
+    data = _expect(node["data"], list, f"{path}.data", "a list")
+    if len(data) != size:
+        raise _FileError(f"{path}.data has {len(data)} elements but the shape {shape} says {size}")
+
+    if dtype in _FLOAT_DTYPES:
+        for i, x in enumerate(data):
+            _expect(x, (int, float), f"{path}.data[{i}]", "a number")
+            if isinstance(x, int) and abs(x) > 1 << 53:
+                raise _FileError(f"{path}.data[{i}]={x} is not exactly a float64")
+        array = np.array(data, dtype=np.float64)
+        if dtype == "float32":
+            with np.errstate(over="ignore"):
+                as32 = array.astype(np.float32)
+            bad = np.flatnonzero(as32.astype(np.float64) != array)
+            if bad.size:
+                i = int(bad[0])
+                raise _FileError(f"{path}.data[{i}]={data[i]!r} is not a float32 value")
+            array = as32
+    elif dtype in _INT_DTYPES:
+        info = np.iinfo(dtype)
+        for i, x in enumerate(data):
+            _expect(x, int, f"{path}.data[{i}]", "an integer")
+            if not info.min <= x <= info.max:
+                raise _FileError(f"{path}.data[{i}]={x} is out of range for {dtype}")
+        array = np.array(data, dtype=dtype)
+    elif dtype == "bool":
+        for i, x in enumerate(data):
+            _expect(x, bool, f"{path}.data[{i}]", "true or false")
+        array = np.array(data, dtype=bool)
+    elif dtype == "str":
+        for i, x in enumerate(data):
+            _expect(x, str, f"{path}.data[{i}]", "a string")
+        array = np.array(data, dtype=str) if data else np.array([], dtype="<U1")
+    else:  # object: JSON scalars as they are
+        for i, x in enumerate(data):
+            _expect(x, (str, int, float, bool), f"{path}.data[{i}]", "a string, number or boolean")
+        array = np.empty(len(data), dtype=object)
+        array[:] = data
+    return array.reshape(shape)
+
+
+def _decode_document(doc, source: str):
+    _expect(doc, dict, "the document", "a JSON object")
+    if doc.get("format") != FORMAT_NAME:
+        if "format" not in doc:
+            raise _FileError(f"not a marketlearn model file (no 'format': {FORMAT_NAME!r})")
+        raise _FileError(
+            f"not a marketlearn model file (format={_short(doc['format'])}, expected "
+            f"{FORMAT_NAME!r})"
+        )
+    # The version before the other keys: a newer version may have other keys.
+    if "version" not in doc:
+        raise _FileError("the document lacks the required key 'version'")
+    version = _expect(doc["version"], int, "version", "an integer")
+    if version > FORMAT_VERSION:
+        raise _FileError(
+            f"version {version} is newer than this marketlearn, which reads versions up to "
+            f"{FORMAT_VERSION}; upgrade marketlearn to load it"
+        )
+    if version < 1:
+        raise _FileError(f"version {version} is not a valid format version (>= 1)")
+    _check_keys(doc, "the document", _TOP_KEYS, _TOP_KEYS)
+    _expect(doc["marketlearn_version"], str, "marketlearn_version", "a string")
+    name = _expect(doc["estimator"], str, "estimator", "a string")
+    adapter = _ADAPTERS.get(name)
+    if adapter is None:
+        raise _FileError(
+            f"estimator {_short(name)} is not one this marketlearn loads "
+            f"({', '.join(sorted(_ADAPTERS))})"
+        )
+    cls = _estimator_class(adapter)
+
+    # Parameters: only the estimator's own, JSON values, then its own constraints.
+    params = _expect(doc["params"], dict, "params", "an object")
+    known = cls().get_params(deep=False)
+    for key, value in params.items():
+        if key not in known:
+            raise _FileError(f"params has an unknown parameter {_short(key)} for {name}")
+        if isinstance(value, list):
+            for v in value:
+                _expect(v, (str, int, float, bool, type(None)), f"params.{key}[]", "a scalar")
+        elif isinstance(value, dict):
+            for v in value.values():
+                _expect(v, (str, int, float, bool, type(None)), f"params.{key}{{}}", "a scalar")
+    model = cls(**params)
+    try:
+        model._validate_params()
+    except (ValueError, TypeError) as e:
+        raise _FileError(f"params: {e}") from None
+
+    family = _expect(doc["family"], dict, "family", "an object")
+    expected = adapter.family(model.get_params(deep=False))
+    if family != expected:
+        raise _FileError(f"family is {_short(family)} but {name} with these params is {expected}")
+
+    attributes = _expect(doc["attributes"], dict, "attributes", "an object")
+    spec = {a.name: a for a in adapter.attributes}
+    for key in attributes:
+        if key not in spec:
+            raise _FileError(f"attributes has an unknown attribute {_short(key)} for {name}")
+    values = {}
+    for attr in adapter.attributes:  # in dependency order: shapes refer to earlier ones
+        path = f"attributes.{attr.name}"
+        if attr.name not in attributes:
+            if attr.required:
+                raise _FileError(f"attributes lacks the required attribute {attr.name!r}")
+            continue
+        node = attributes[attr.name]
+        if attr.kind == "int":
+            value = _expect(node, int, path, "an integer")
+            if value < (1 if attr.name == "n_features_in_" else 0) or value > MAX_VALUES:
+                raise _FileError(f"{path}={value} is out of range")
+        elif attr.kind == "float":
+            value = float(_expect(node, (int, float), path, "a number"))
+        else:
+            value = _decode_array(node, path, attr.dtypes)
+            shape = adapter.shape_of(attr.name, values)
+            if shape is not None and value.shape != shape:
+                raise _FileError(f"{path} has shape {list(value.shape)}, expected {list(shape)}")
+        values[attr.name] = value
+        if attr.name == "classes_":
+            adapter.check_classes(value)
+    adapter.check(values)
+    for key, value in values.items():
+        setattr(model, key, value)
+    return model
+
+
+def load_model(path):
+    """Load an estimator saved by :func:`save_model`.
+
+    The file is checked completely before anything is built: the format name and
+    version, the estimator (one of marketlearn's own; nothing is imported or executed
+    by name from the file), every parameter against the estimator's constraints, and
+    every attribute's dtype, shape and values (coefficients finite). Files up to
+    64 MiB are read.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    estimator
+        A fitted estimator (e.g. :class:`ChurnClassifier`) that predicts what the saved
+        one predicted.
+
+    Raises
+    ------
+    ValueError
+        The file is not a valid marketlearn model file; the message names the file, the
+        key and the problem.
+    OSError
+        The file cannot be read.
+    """
+    source = os.fspath(path)
+    with open(source, "rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    try:
+        if len(raw) > MAX_FILE_BYTES:
+            raise _FileError(f"larger than {MAX_FILE_BYTES} bytes")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise _FileError(f"not UTF-8 text (byte {e.start})") from None
+        try:
+            doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        except json.JSONDecodeError as e:
+            raise _FileError(
+                f"JSON syntax error at line {e.lineno}, column {e.colno}: {e.msg}"
+            ) from None
+        except RecursionError:
+            raise _FileError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+        _check_tree(doc)
+        return _decode_document(doc, source)
+    except _FileError as e:
+        raise ValueError(f"invalid model file {source!r}: {e}") from None
+    except ValueError as e:  # e.g. an integer too long for int()
+        raise ValueError(f"invalid model file {source!r}: {e}") from None
