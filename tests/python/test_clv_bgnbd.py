@@ -334,3 +334,21 @@ def test_extreme_inputs_stay_finite():
     assert np.isnan(model.standard_errors_["a"])
     assert np.all(np.isfinite(list(model.params_.values())))
     assert model.conditional_expected_number_of_purchases_up_to_time(10, 0, 0, 5) >= 0
+
+
+def test_core_binding_is_strict_and_releases_the_gil(cdnow):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from marketlearn import _core
+
+    x, tx, T = (
+        np.ascontiguousarray(cdnow[c].to_numpy(np.float64)) for c in ("frequency", "recency", "T")
+    )
+    with pytest.raises(TypeError):  # noconvert: float32 is not silently copied
+        _core.fit_bgnbd(x.astype(np.float32), tx, T)
+    with pytest.raises(TypeError):  # nor is a strided view
+        _core.fit_bgnbd(np.repeat(x, 2)[::2], tx, T)
+    serial = _core.fit_bgnbd(x, tx, T)["params"]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: _core.fit_bgnbd(x, tx, T)["params"], range(8)))
+    assert all(r == serial for r in results)
