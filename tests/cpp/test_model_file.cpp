@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <random>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -337,7 +339,10 @@ TEST_CASE("model file: every malformed file is an error naming the key", "[io][m
 }
 
 TEST_CASE("model file: load_model reads a file and names it in errors", "[io][model_file]") {
-    const std::string path = "marketlearn_test_model_file.json";
+    // A name of its own: ctest runs this binary in parallel processes (per SIMD level).
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("marketlearn_test_model_file_" + std::to_string(std::random_device{}()) + ".json"))
+                                 .string();
     {
         std::ofstream out(path, std::ios::binary);
         out << model_text(logit, churn_attributes);
