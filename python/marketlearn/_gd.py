@@ -10,7 +10,6 @@ rules, schedules and losses.
 from __future__ import annotations
 
 import textwrap
-import time
 import warnings
 from numbers import Integral, Real
 
@@ -28,6 +27,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _core
+from ._progress import make_epoch_hook
 from ._validation import (
     check_fit_sample_weight,
     encode_binary_target,
@@ -236,30 +236,6 @@ class _BaseGD(BaseEstimator):
         """Early stopping works for every loss: held-out rows are scored by accuracy
         (classifiers) or R^2 of the prediction, exp(X w + b) for the GLM losses."""
 
-    def _epoch_hook(self, label=None):
-        """The Python side of the core's end-of-epoch hook: verbose output and the user's
-        callback. None when neither is asked for (the core then skips the GIL)."""
-        user = self.callback
-        verbose = self.verbose
-        if user is None and not verbose:
-            return None
-        prefix = "" if label is None else f"[class {label!r}] "
-        start = time.perf_counter()
-
-        def hook(epoch, objective, coef):
-            if verbose:
-                print(
-                    f"-- {prefix}Epoch {epoch}: objective {objective:.8g}, "
-                    f"norm {np.linalg.norm(coef):.4g}, nonzero {np.count_nonzero(coef)}, "
-                    f"time {time.perf_counter() - start:.3f} s",
-                    flush=True,
-                )
-            if user is not None:
-                return user(epoch, objective, coef)
-            return None
-
-        return hook
-
     def _run(self, X, y, sample_weight, options, *, coef_init, intercept_init, seed, max_iter,
              tol, early_stopping, initial_t, label=None):
         """One call into the core; returns its result dict plus ``t`` (the updated clock)."""
@@ -273,21 +249,29 @@ class _BaseGD(BaseEstimator):
             # little: stop on the gradient, as lbfgs does. The objective rule, with a tiny
             # tol, still ends a run that stalls at rounding level or rises (too large a step).
             gradient_tol, tol = tol, _STALL_TOL
-        result = _fit_core(
-            X,
-            y,
-            sample_weight,
-            **options,
-            max_iter=int(max_iter),
-            tol=tol,
-            gradient_tol=gradient_tol,
-            early_stopping=early_stopping,
-            random_state=seed,
-            initial_t=int(initial_t) if carry_clock else 0,
-            coef_init=coef_init,
-            intercept_init=intercept_init,
-            callback=self._epoch_hook(label),
-        )
+        if isinstance(label, np.generic):
+            label = label.item()  # "[class 1]", not "[class np.int64(1)]"
+        desc = type(self).__name__ + ("" if label is None else f" [class {label!r}]")
+        hook = make_epoch_hook(self.verbose, self.callback, int(max_iter), desc)
+        try:
+            result = _fit_core(
+                X,
+                y,
+                sample_weight,
+                **options,
+                max_iter=int(max_iter),
+                tol=tol,
+                gradient_tol=gradient_tol,
+                early_stopping=early_stopping,
+                random_state=seed,
+                initial_t=int(initial_t) if carry_clock else 0,
+                coef_init=coef_init,
+                intercept_init=intercept_init,
+                callback=hook,
+            )
+        finally:
+            if hook is not None:
+                hook.close()
         result["eta0"] = options["eta0"]
         if self.optimizer == "lbfgs":
             result["t"] = int(initial_t) + int(result["n_iter"])
@@ -415,7 +399,10 @@ _OPTIMIZER_DOC = """\
     shuffle : bool, default=True
         Visit the rows in a new random order every epoch (stochastic optimizers).
     verbose : int, default=0
-        If > 0, print the objective after every epoch.
+        0: print nothing. 1: show a progress bar (tqdm; a widget in Jupyter) with the
+        current objective, updated once per epoch. 2 or more: also print one line per
+        epoch (objective, coefficient norm, non-zeros, time). The fit runs without the
+        GIL; the bar takes it back once per epoch, and only when verbose > 0.
     random_state : int, RandomState instance or None, default=None
         Seeds the row order and the validation split. Pass an int for reproducible fits.
     early_stopping : bool, default=False
