@@ -27,6 +27,7 @@ DATA = resources.files("marketlearn.datasets").joinpath("data")
 UPSTREAM = {
     "bank_marketing.csv.gz": "74adfc578bf77a7ff4bb1ba4a9f8709d9e3c6907342959c2c8416847e0afb4d8",
     "cdnow.csv.gz": "3a59389af9f81c6f329587b55d09b709cd678fba4a3503072ca6b28809524a35",
+    "cdnow_sample.csv.gz": "9c2390be45f07d310f8b63bf48b7faa29cfd349b5baf4d44d7e408f01a06a382",
     "online_retail_france.csv.gz": (
         "f7259480ee16d2e5aa2dfb86dc9e87cff6e189f0bea39b301fb3d2b3d5e59ddc"
     ),
@@ -37,12 +38,14 @@ UPSTREAM = {
 PROVENANCE = {
     "bank_marketing.csv.gz": bank_marketing_provenance,
     "cdnow.csv.gz": cdnow_provenance,
+    "cdnow_sample.csv.gz": cdnow_provenance,
     "online_retail_france.csv.gz": online_retail_provenance,
     "online_retail_germany.csv.gz": online_retail_provenance,
 }
 SHARED = {
     "bank_marketing.csv.gz": "bank_marketing/bank-additional-full.csv.gz",
     "cdnow.csv.gz": "cdnow/CDNOW_master.csv",
+    "cdnow_sample.csv.gz": "cdnow/CDNOW_sample.csv",
     "online_retail_france.csv.gz": "online_retail/online_retail_france.csv",
     "online_retail_germany.csv.gz": "online_retail/online_retail_germany.csv",
 }
@@ -103,6 +106,14 @@ def test_cdnow():
     assert log["date"].min() == pd.Timestamp("1997-01-01")
     assert log["date"].max() == pd.Timestamp("1998-06-30")
     assert (log["dollar_value"] == 0).sum() == 80
+    sample = load_cdnow(sample=True)
+    assert sample.shape == (6919, 5) and sample["customer_id"].nunique() == 2357
+    # Every sample purchase is in the full log under the master id.
+    merged = sample.merge(
+        log, left_on=["master_customer_id", "date", "dollar_value"],
+        right_on=["customer_id", "date", "dollar_value"], how="left", indicator=True,
+    )  # fmt: skip
+    assert (merged["_merge"] == "both").all()
 
 
 def test_online_retail():
