@@ -35,8 +35,8 @@ def make_customers(
     """Generate a synthetic customer base with a churn label and latent segments.
 
     Each customer belongs to one of ``n_segments`` latent segments, which set the typical
-    spend, purchase frequency and tenure (log-normal, Poisson and gamma draws around the
-    segment's centre). Churn is drawn from a logistic model in which short tenure,
+    spend, purchase frequency, recency and tenure (log-normal, Poisson and gamma draws
+    around the segment's centre). Churn is drawn from a logistic model in which short tenure,
     month-to-month contracts, long recency and support tickets raise the risk and frequent
     purchases lower it; the intercept is solved so that the expected churn share equals
     ``churn_rate``. Fully vectorized: a million customers take a few seconds.
@@ -77,28 +77,33 @@ def make_customers(
         raise ValueError(f"n_segments must be >= 1, got {n_segments}")
     rng = check_random_state(random_state)
 
-    # Segment centres: spread on a log scale so segments differ by multiples, as real
-    # customer tiers do (occasional buyers vs. loyal high spenders).
+    # Segment centres: evenly spaced on a log scale (segments differ by multiples, as real
+    # customer tiers do), in an independent random order per feature, so that every
+    # segment has its own combination (e.g. frequent but low spend, rare but loyal).
     k = int(n_segments)
-    centre_spend = np.exp(rng.uniform(np.log(15.0), np.log(150.0), size=k))
-    centre_orders = np.exp(rng.uniform(np.log(0.5), np.log(20.0), size=k))
-    centre_tenure = rng.uniform(3.0, 48.0, size=k)
+
+    def centres(low: float, high: float) -> np.ndarray:
+        return np.geomspace(low, high, k)[rng.permutation(k)]
+
+    centre_spend = centres(15.0, 200.0)
+    centre_orders = centres(0.7, 30.0)
+    centre_tenure = centres(3.0, 60.0)
+    centre_recency = centres(7.0, 300.0)
     weights = rng.dirichlet(np.full(k, 5.0))
     segment = rng.choice(k, size=n, p=weights)
 
-    tenure = np.maximum(1, np.round(rng.gamma(2.0, centre_tenure[segment] / 2.0))).astype(np.int64)
+    tenure = np.maximum(1, np.round(rng.gamma(8.0, centre_tenure[segment] / 8.0))).astype(np.int64)
     contract_p = np.clip(tenure / 72.0, 0.0, 0.9)
     u = rng.random_sample(n)
     contract_idx = np.where(u < 1 - contract_p, 0, np.where(u < 1 - contract_p / 3, 1, 2))
     channel_idx = rng.choice(3, size=n, p=[0.55, 0.3, 0.15])
-    spend = centre_spend[segment] * rng.lognormal(0.0, 0.35, size=n)
+    spend = centre_spend[segment] * rng.lognormal(0.0, 0.25, size=n)
     orders = rng.poisson(centre_orders[segment])
-    # Recency: with more orders the last one is more recent (exponential gaps).
-    recency = np.where(
-        orders > 0,
-        np.minimum(365, rng.exponential(365.0 / (orders + 1.0))),
-        365 + rng.exponential(120.0, size=n),
-    ).astype(np.int64)
+    recency = np.round(centre_recency[segment] * rng.lognormal(0.0, 0.35, size=n))
+    # Consistent with the order count: an order in the last 12 months means recency
+    # <= 365 days; none means longer ago.
+    recency = np.where(orders > 0, np.minimum(recency, 365), np.clip(recency, 366, 730))
+    recency = recency.astype(np.int64)
     monetary = orders * spend * rng.lognormal(0.0, 0.2, size=n) / 4.0
     tickets = rng.poisson(0.3 + 0.5 * (contract_idx == 0))
 
