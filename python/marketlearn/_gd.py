@@ -269,6 +269,8 @@ class _BaseGD(BaseEstimator):
                 intercept_init=intercept_init,
                 callback=hook,
             )
+            if hook is not None:
+                hook.finish(str(result["stop_reason"]))
         finally:
             if hook is not None:
                 hook.close()

@@ -45,11 +45,13 @@ class EpochHook:
 
             self.bar = tqdm(total=int(total), desc=desc, unit="epoch", leave=True)
         self.desc = desc
+        self._last = "-"
 
     def __call__(self, epoch: int, objective: float, coef: np.ndarray) -> Any:
         if self.bar is not None:
             # tqdm redraws at most every 0.1 s, so per-epoch updates stay cheap.
-            self.bar.set_postfix(loss=f"{objective:.6g}", refresh=False)
+            self._last = f"{objective:.6g}"
+            self.bar.set_postfix(loss=self._last, refresh=False)
             self.bar.update(1)
             if self.verbose > 1:
                 self.bar.write(
@@ -60,6 +62,11 @@ class EpochHook:
         if self.callback is not None:
             return self.callback(epoch, objective, coef)
         return None
+
+    def finish(self, stop_reason: str) -> None:
+        """Show why the fit ended (e.g. "converged" at 40/1000 epochs, not a crash)."""
+        if self.bar is not None:
+            self.bar.set_postfix(loss=self._last, stopped=stop_reason, refresh=False)
 
     def close(self) -> None:
         """Close the progress bar (idempotent)."""

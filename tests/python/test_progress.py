@@ -48,6 +48,7 @@ def test_verbose_1_shows_a_bar_with_the_loss(optimizer, data, capfd):
     assert re.search(rf"GDClassifier.*\b{n}/7\b.*loss=", final), final
     shown = float(re.search(r"loss=([0-9.e+-]+)", final).group(1))
     assert shown == pytest.approx(model.loss_curve_[-1], rel=1e-5)
+    assert "stopped=max_iter" in final  # tol=None: the run used its whole budget
 
 
 def test_one_bar_per_class_for_one_vs_rest(capfd):

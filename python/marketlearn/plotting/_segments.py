@@ -21,6 +21,13 @@ _SCORE_LABELS = {
 }
 
 
+def _format_mean(value: float) -> str:
+    """Readable in a cell: 5,638 rather than 5.64e+03; 3 significant digits below 1000."""
+    if not np.isfinite(value):
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def plot_elbow(result: Any, *, ax: Axes | None = None) -> Axes:
     """Plot the score of every candidate k from :func:`marketlearn.choose_k`, with the
     chosen k marked.
@@ -126,7 +133,7 @@ def plot_segment_profiles(
             ax.text(
                 j,
                 i,
-                f"{means[i, j]:.3g}",
+                _format_mean(means[i, j]),
                 ha="center",
                 va="center",
                 fontsize=9,
