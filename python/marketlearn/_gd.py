@@ -824,6 +824,11 @@ class GDClassifier(ClassifierMixin, _BaseGD):
     def decision_function(self, X):
         """Signed distance to the separating hyperplane(s): ``X @ coef_.T + intercept_``.
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+
         Returns
         -------
         ndarray of shape (n_samples,) for two classes (positive: ``classes_[1]``), else
@@ -834,7 +839,18 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         return _scores(X, self.coef_, self.intercept_, squeeze=len(self.classes_) == 2)
 
     def predict(self, X):
-        """The predicted class of each sample."""
+        """The predicted class of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(np.intp)]
@@ -853,6 +869,11 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         one-vs-rest, the per-class probabilities normalized to sum to 1.
         ``loss="modified_huber"``: ``(clip(decision, -1, 1) + 1) / 2``, normalized for
         one-vs-rest (uniform where every class scores 0), as scikit-learn's SGD.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
 
         Returns
         -------
@@ -880,7 +901,17 @@ class GDClassifier(ClassifierMixin, _BaseGD):
     @available_if(_check_proba)
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`; for a binary log-loss model finite even where a
-        probability underflows to 0."""
+        probability underflows to 0.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         check_is_fitted(self)
         if self.loss == "log_loss" and len(self.classes_) == 2:
             scores = self.decision_function(X)
@@ -1158,6 +1189,15 @@ default="squared_error"
         :meth:`GDClassifier.partial_fit`); ``tol``, ``early_stopping`` and ``max_iter`` do
         not apply.
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training samples.
+        y : array-like of shape (n_samples,)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
         Returns
         -------
         self : object
@@ -1182,7 +1222,18 @@ default="squared_error"
 
     def predict(self, X):
         """Predicted target: ``exp(X @ coef_ + intercept_)`` for the GLM losses (log link),
-        ``X @ coef_ + intercept_`` otherwise. In X's dtype if float32/float64."""
+        ``X @ coef_ + intercept_`` otherwise.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            In X's dtype if float32/float64, else float64.
+        """
         check_is_fitted(self)
         X = validate_predict_data(self, X, accept_sparse=_SPARSE)
         z = _scores(X, self.coef_.reshape(1, -1), self.intercept_, squeeze=True)
@@ -1190,7 +1241,22 @@ default="squared_error"
 
     def score(self, X, y, sample_weight=None):
         """R^2 for "squared_error" and "huber"; for the GLM losses D^2, the fraction of
-        deviance explained (as scikit-learn's GLM regressors score)."""
+        deviance explained (as scikit-learn's GLM regressors score).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+        y : array-like of shape (n_samples,)
+            True target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        float
+            R^2 or D^2; 1 is a perfect fit.
+        """
         y_pred = self.predict(X)
         if self.loss in GLM_LOSSES:
             power = _GLM_POWER.get(self.loss, float(self.power))

@@ -99,5 +99,11 @@ def load_telco_churn(*, return_X_y: bool = False, as_frame: bool = True):
 
 
 def telco_churn_provenance() -> str:
-    """The provenance and licence note of the bundled Telco churn data (Markdown)."""
+    """The provenance and licence note of the bundled Telco churn data (Markdown).
+
+    Returns
+    -------
+    str
+        The note, with source, licence and sha256 hashes.
+    """
     return read_provenance(_PROVENANCE)
