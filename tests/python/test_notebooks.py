@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import sys
 import time
 
 import numpy as np
@@ -45,6 +47,22 @@ def test_committed_without_outputs(name):
             )
 
 
+@pytest.fixture
+def kernel_of_this_python(tmp_path, monkeypatch):
+    """A kernelspec that runs *this* interpreter (the one marketlearn is installed in),
+    found before any user-wide "python3" kernel that may point elsewhere."""
+    spec = tmp_path / "kernels" / "marketlearn-test"
+    spec.mkdir(parents=True)
+    kernel = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "marketlearn tests",
+        "language": "python",
+    }
+    (spec / "kernel.json").write_text(json.dumps(kernel))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    return "marketlearn-test"
+
+
 def drawn_share(png: bytes) -> float:
     import matplotlib.pyplot as plt
 
@@ -54,7 +72,7 @@ def drawn_share(png: bytes) -> float:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_FIGURES))
-def test_notebook_runs_and_renders_its_charts(name, monkeypatch):
+def test_notebook_runs_and_renders_its_charts(name, monkeypatch, kernel_of_this_python):
     # The kernel inherits this environment: the inline backend draws with Agg (headless)
     # and emits every figure as image/png, which is what we check below.
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -62,7 +80,7 @@ def test_notebook_runs_and_renders_its_charts(name, monkeypatch):
     client = nbclient.NotebookClient(
         nb,
         timeout=600,
-        kernel_name="python3",
+        kernel_name=kernel_of_this_python,
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     start = time.perf_counter()
