@@ -169,3 +169,15 @@ def test_probability_alive_matrix():
         plot_probability_alive_matrix(model, max_recency=50, T=40)
     with pytest.raises(ValueError, match="fitted"):
         plot_probability_alive_matrix(BetaGeoModel())
+
+
+def test_convergence_reaches_through_lead_scorer():
+    from marketlearn import LeadScorer
+    from marketlearn.datasets import make_customers
+
+    data = make_customers(2000, random_state=0)
+    scorer = LeadScorer().fit(data.drop(columns=["churned", "true_segment"]), data["churned"])
+    ax = plot_convergence(scorer)
+    assert ax.get_title() == "LeadScorer: convergence"
+    assert ax.lines[0].get_ydata().size == len(scorer.model_.loss_curve_)
+    assert_drawn(ax)
