@@ -251,7 +251,8 @@ class _BaseGD(BaseEstimator):
             gradient_tol, tol = tol, _STALL_TOL
         if isinstance(label, np.generic):
             label = label.item()  # "[class 1]", not "[class np.int64(1)]"
-        desc = type(self).__name__ + ("" if label is None else f" [class {label!r}]")
+        name = getattr(self, "_progress_label", type(self).__name__)
+        desc = name + ("" if label is None else f" [class {label!r}]")
         hook = make_epoch_hook(self.verbose, self.callback, int(max_iter), desc)
         try:
             result = _fit_core(

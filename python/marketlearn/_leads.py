@@ -308,7 +308,10 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             n_jobs=self.n_jobs,
             verbose=self.verbose,
             callback=self.callback,
-        ).fit(Z, y, sample_weight=sample_weight)
+        )
+        # The verbose progress bar names the estimator the user called, not the inner one.
+        self.model_._progress_label = type(self).__name__
+        self.model_.fit(Z, y, sample_weight=sample_weight)
         self.classes_ = self.model_.classes_
         self.coef_ = self.model_.coef_.ravel()
         self.intercept_ = float(self.model_.intercept_[0])

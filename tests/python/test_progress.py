@@ -78,3 +78,10 @@ def test_bar_is_closed_when_the_fit_fails(data, capfd):
     with pytest.raises(RuntimeError, match="stop"):
         GDClassifier(max_iter=5, verbose=1, callback=boom).fit(X, y)
     assert "GDClassifier" in capfd.readouterr().err
+
+
+def test_lead_scorer_bar_is_named_after_it(data, capfd):
+    X, y = data
+    LeadScorer(max_iter=5, tol=None, verbose=1).fit(X, y)
+    err = capfd.readouterr().err
+    assert "LeadScorer" in err and "GDClassifier" not in err
