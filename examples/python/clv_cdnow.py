@@ -9,57 +9,39 @@ customer list.
 3. Fit the Gamma-Gamma spend model on returning customers.
 4. Rank customers by 12-month CLV (monthly discount rate 1 %).
 
-The data comes from the project's shared data folder (CDNOW via lifetimes, see its
-PROVENANCE.md): pass --data or set MARKETLEARN_SHARED_DATA.
+The data ships with marketlearn: ``marketlearn.datasets.load_cdnow(sample=True)`` (CDNOW
+via lifetimes; see ``marketlearn.datasets.cdnow_provenance()``).
 
-    python examples/python/clv_cdnow.py [--data ../shared/data]
+    python examples/python/clv_cdnow.py [--top 10]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from marketlearn.clv import (
     BetaGeoModel,
     GammaGammaModel,
     calibration_and_holdout_data,
 )
+from marketlearn.datasets import load_cdnow
 
 PUBLISHED_BGNBD = {"r": 0.242593, "alpha": 4.413532, "a": 0.792886, "b": 2.425752}
 PUBLISHED_GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "v": 15.44}
 
 
-def find_data(cli_path):
-    candidates = [
-        cli_path,
-        os.environ.get("MARKETLEARN_SHARED_DATA"),
-        Path(__file__).resolve().parents[3] / "shared" / "data",
-    ]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "cdnow" / "CDNOW_sample.csv").is_file():
-            return Path(candidate) / "cdnow" / "CDNOW_sample.csv"
-    sys.exit(
-        "CDNOW_sample.csv not found: pass --data <shared data folder> "
-        "or set MARKETLEARN_SHARED_DATA"
-    )
-
-
 def main():
     parser = argparse.ArgumentParser(description="CLV on the CDNOW sample")
-    parser.add_argument("--data", help="the shared data folder (holding cdnow/)")
     parser.add_argument("--top", type=int, default=10, help="customers to list")
     args = parser.parse_args()
     pd.set_option("display.width", 120)
 
     # 1. transaction log -> per-customer summaries (customer_id keeps its leading zeros)
-    log = pd.read_csv(
-        find_data(args.data), dtype={"customer_id": str, "master_customer_id": str, "date": str}
-    )
+    log = load_cdnow(sample=True)
     data = calibration_and_holdout_data(
         log,
         "customer_id",
@@ -67,7 +49,6 @@ def main():
         calibration_period_end="1997-09-30",
         observation_period_end="1998-06-30",
         freq="W",
-        datetime_format="%Y%m%d",
         amount_col="dollar_value",
     )
     print(

@@ -1,46 +1,40 @@
 """Customer segmentation from real transactions: RFM, then k-means segments.
 
-Reads the UCI Online Retail transactions of French customers (default) or the CDNOW CD
-sales (``--cdnow``) from the project's shared data folder, builds one RFM row per
-customer with ``rfm_table`` (recency in days, frequency in orders, monetary in total
-spend; cancellations and returns left out), lets ``CustomerSegmenter`` choose the number
-of segments on log-scaled, standardized RFM, and prints each segment's profile in
+Loads the UCI Online Retail transactions of French customers (default) or the CDNOW CD
+sales (``--cdnow``), both bundled with marketlearn (``marketlearn.datasets``), builds one
+RFM row per customer with ``rfm_table`` (recency in days, frequency in orders, monetary in
+total spend; cancellations and returns left out), lets ``CustomerSegmenter`` choose the
+number of segments on log-scaled, standardized RFM, and prints each segment's profile in
 plain units with a one-line description.
 
 Run:  python examples/python/segmentation_rfm.py [--cdnow] [--method elbow]
 
-Data: ../shared/data next to the repository, or the folder named by the environment
-variable MARKETLEARN_SHARED_DATA (Online Retail: CC BY 4.0, UCI id 352; CDNOW: see its
-PROVENANCE.md). Exits with status 1 if a check fails (every customer in exactly one
-segment, profiles consistent), so the demo is also a test.
+Data: Online Retail (CC BY 4.0, UCI id 352) and CDNOW (Fader & Hardie via lifetimes); see
+``marketlearn.datasets.online_retail_provenance()`` and ``cdnow_provenance()``. Exits
+with status 1 if a check fails (every customer in exactly one segment, profiles
+consistent), so the demo is also a test.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from marketlearn import CustomerSegmenter, rfm_table
-
-
-def shared_data() -> Path:
-    env = os.environ.get("MARKETLEARN_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
+from marketlearn.datasets import load_cdnow, load_online_retail
 
 
 def load_transactions(cdnow: bool):
     """(transactions, column names for rfm_table) of one data set."""
-    root = shared_data()
     if cdnow:
-        # customer_id is zero-padded ("00001"): keep it a string. date is YYYYMMDD.
-        tx = pd.read_csv(root / "cdnow" / "CDNOW_master.csv", dtype={"customer_id": str})
+        # customer_id stays a zero-padded string ("00001"); date is parsed already.
+        tx = load_cdnow()
         return tx, dict(customer_col="customer_id", date_col="date", amount_col="dollar_value")
-    tx = pd.read_csv(root / "online_retail" / "online_retail_france.csv")
+    tx = load_online_retail(["France"])
     tx["amount"] = tx["Quantity"] * tx["UnitPrice"]  # line value in GBP
     columns = dict(
         customer_col="CustomerID",
@@ -69,9 +63,6 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    if not shared_data().is_dir():
-        print(f"shared data not found at {shared_data()}; set MARKETLEARN_SHARED_DATA")
-        return 0
     tx, columns = load_transactions(args.cdnow)
     rfm = rfm_table(tx, **columns)
     currency = "$" if args.cdnow else "GBP "

@@ -5,7 +5,7 @@ header-only C++17 optimizer core with SIMD kernels, in scikit-learn style.
 >>> from marketlearn.datasets import load_telco_churn
 """
 
-from . import clv, datasets, metrics
+from . import clv, datasets, metrics, plotting
 from ._choose_k import ChooseKResult, choose_k, kneedle
 from ._churn import ChurnClassifier
 from ._core import __version__
@@ -34,6 +34,7 @@ __all__ = [
     "kneedle",
     "load_model",
     "metrics",
+    "plotting",
     "rfm_table",
     "save_model",
     "simd_info",

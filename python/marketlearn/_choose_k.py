@@ -48,7 +48,13 @@ class ChooseKResult:
     method: str = "elbow"
 
     def to_frame(self):
-        """The candidates as a DataFrame indexed by k (columns ``score``, ``inertia``)."""
+        """The candidates as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``k``, columns ``score`` and ``inertia``.
+        """
         import pandas as pd
 
         return pd.DataFrame(

@@ -10,7 +10,6 @@ rules, schedules and losses.
 from __future__ import annotations
 
 import textwrap
-import time
 import warnings
 from numbers import Integral, Real
 
@@ -28,6 +27,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _core
+from ._progress import make_epoch_hook
 from ._validation import (
     check_fit_sample_weight,
     encode_binary_target,
@@ -236,30 +236,6 @@ class _BaseGD(BaseEstimator):
         """Early stopping works for every loss: held-out rows are scored by accuracy
         (classifiers) or R^2 of the prediction, exp(X w + b) for the GLM losses."""
 
-    def _epoch_hook(self, label=None):
-        """The Python side of the core's end-of-epoch hook: verbose output and the user's
-        callback. None when neither is asked for (the core then skips the GIL)."""
-        user = self.callback
-        verbose = self.verbose
-        if user is None and not verbose:
-            return None
-        prefix = "" if label is None else f"[class {label!r}] "
-        start = time.perf_counter()
-
-        def hook(epoch, objective, coef):
-            if verbose:
-                print(
-                    f"-- {prefix}Epoch {epoch}: objective {objective:.8g}, "
-                    f"norm {np.linalg.norm(coef):.4g}, nonzero {np.count_nonzero(coef)}, "
-                    f"time {time.perf_counter() - start:.3f} s",
-                    flush=True,
-                )
-            if user is not None:
-                return user(epoch, objective, coef)
-            return None
-
-        return hook
-
     def _run(self, X, y, sample_weight, options, *, coef_init, intercept_init, seed, max_iter,
              tol, early_stopping, initial_t, label=None):
         """One call into the core; returns its result dict plus ``t`` (the updated clock)."""
@@ -273,21 +249,32 @@ class _BaseGD(BaseEstimator):
             # little: stop on the gradient, as lbfgs does. The objective rule, with a tiny
             # tol, still ends a run that stalls at rounding level or rises (too large a step).
             gradient_tol, tol = tol, _STALL_TOL
-        result = _fit_core(
-            X,
-            y,
-            sample_weight,
-            **options,
-            max_iter=int(max_iter),
-            tol=tol,
-            gradient_tol=gradient_tol,
-            early_stopping=early_stopping,
-            random_state=seed,
-            initial_t=int(initial_t) if carry_clock else 0,
-            coef_init=coef_init,
-            intercept_init=intercept_init,
-            callback=self._epoch_hook(label),
-        )
+        if isinstance(label, np.generic):
+            label = label.item()  # "[class 1]", not "[class np.int64(1)]"
+        name = getattr(self, "_progress_label", type(self).__name__)
+        desc = name + ("" if label is None else f" [class {label!r}]")
+        hook = make_epoch_hook(self.verbose, self.callback, int(max_iter), desc)
+        try:
+            result = _fit_core(
+                X,
+                y,
+                sample_weight,
+                **options,
+                max_iter=int(max_iter),
+                tol=tol,
+                gradient_tol=gradient_tol,
+                early_stopping=early_stopping,
+                random_state=seed,
+                initial_t=int(initial_t) if carry_clock else 0,
+                coef_init=coef_init,
+                intercept_init=intercept_init,
+                callback=hook,
+            )
+            if hook is not None:
+                hook.finish(str(result["stop_reason"]))
+        finally:
+            if hook is not None:
+                hook.close()
         result["eta0"] = options["eta0"]
         if self.optimizer == "lbfgs":
             result["t"] = int(initial_t) + int(result["n_iter"])
@@ -415,7 +402,10 @@ _OPTIMIZER_DOC = """\
     shuffle : bool, default=True
         Visit the rows in a new random order every epoch (stochastic optimizers).
     verbose : int, default=0
-        If > 0, print the objective after every epoch.
+        0: print nothing. 1: show a progress bar (tqdm; a widget in Jupyter) with the
+        current objective, updated once per epoch. 2 or more: also print one line per
+        epoch (objective, coefficient norm, non-zeros, time). The fit runs without the
+        GIL; the bar takes it back once per epoch, and only when verbose > 0.
     random_state : int, RandomState instance or None, default=None
         Seeds the row order and the validation split. Pass an int for reproducible fits.
     early_stopping : bool, default=False
@@ -835,6 +825,11 @@ class GDClassifier(ClassifierMixin, _BaseGD):
     def decision_function(self, X):
         """Signed distance to the separating hyperplane(s): ``X @ coef_.T + intercept_``.
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+
         Returns
         -------
         ndarray of shape (n_samples,) for two classes (positive: ``classes_[1]``), else
@@ -845,7 +840,18 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         return _scores(X, self.coef_, self.intercept_, squeeze=len(self.classes_) == 2)
 
     def predict(self, X):
-        """The predicted class of each sample."""
+        """The predicted class of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(np.intp)]
@@ -864,6 +870,11 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         one-vs-rest, the per-class probabilities normalized to sum to 1.
         ``loss="modified_huber"``: ``(clip(decision, -1, 1) + 1) / 2``, normalized for
         one-vs-rest (uniform where every class scores 0), as scikit-learn's SGD.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
 
         Returns
         -------
@@ -891,7 +902,17 @@ class GDClassifier(ClassifierMixin, _BaseGD):
     @available_if(_check_proba)
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`; for a binary log-loss model finite even where a
-        probability underflows to 0."""
+        probability underflows to 0.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         check_is_fitted(self)
         if self.loss == "log_loss" and len(self.classes_) == 2:
             scores = self.decision_function(X)
@@ -1169,6 +1190,15 @@ default="squared_error"
         :meth:`GDClassifier.partial_fit`); ``tol``, ``early_stopping`` and ``max_iter`` do
         not apply.
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training samples.
+        y : array-like of shape (n_samples,)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
         Returns
         -------
         self : object
@@ -1193,7 +1223,18 @@ default="squared_error"
 
     def predict(self, X):
         """Predicted target: ``exp(X @ coef_ + intercept_)`` for the GLM losses (log link),
-        ``X @ coef_ + intercept_`` otherwise. In X's dtype if float32/float64."""
+        ``X @ coef_ + intercept_`` otherwise.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            In X's dtype if float32/float64, else float64.
+        """
         check_is_fitted(self)
         X = validate_predict_data(self, X, accept_sparse=_SPARSE)
         z = _scores(X, self.coef_.reshape(1, -1), self.intercept_, squeeze=True)
@@ -1201,7 +1242,22 @@ default="squared_error"
 
     def score(self, X, y, sample_weight=None):
         """R^2 for "squared_error" and "huber"; for the GLM losses D^2, the fraction of
-        deviance explained (as scikit-learn's GLM regressors score)."""
+        deviance explained (as scikit-learn's GLM regressors score).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples; a DataFrame must have the columns seen in ``fit``.
+        y : array-like of shape (n_samples,)
+            True target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        float
+            R^2 or D^2; 1 is a perfect fit.
+        """
         y_pred = self.predict(X)
         if self.loss in GLM_LOSSES:
             power = _GLM_POWER.get(self.loss, float(self.power))

@@ -246,8 +246,19 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return self.preprocessor_.transform(self._categorical_as_text(frame)), frame
 
     def encode(self, X):
-        """The encoded features the model sees: scipy CSR when there are categorical
-        columns (else a dense array), columns named by :meth:`get_feature_names_out`."""
+        """The encoded features the model sees.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_leads, n_columns)
+            Leads with the raw columns seen in ``fit`` (text and numbers).
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix or ndarray of shape (n_leads, n_encoded_features)
+            CSR when there are categorical columns (else dense), columns named by
+            :meth:`get_feature_names_out`.
+        """
         return self._encode(X)[0]
 
     # ---- fitting -----------------------------------------------------------------------
@@ -297,7 +308,10 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             n_jobs=self.n_jobs,
             verbose=self.verbose,
             callback=self.callback,
-        ).fit(Z, y, sample_weight=sample_weight)
+        )
+        # The verbose progress bar names the estimator the user called, not the inner one.
+        self.model_._progress_label = type(self).__name__
+        self.model_.fit(Z, y, sample_weight=sample_weight)
         self.classes_ = self.model_.classes_
         self.coef_ = self.model_.coef_.ravel()
         self.intercept_ = float(self.model_.intercept_[0])
@@ -324,29 +338,81 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return np.asarray(names, dtype=object), np.asarray(sources, dtype=np.intp)
 
     def get_feature_names_out(self, input_features=None):
-        """Readable names of the encoded features (one per entry of ``coef_``):
-        ``"column=category"`` for one-hot columns, the column name for numeric ones."""
+        """Readable names of the encoded features, one per entry of ``coef_``.
+
+        Parameters
+        ----------
+        input_features : None
+            Unused; present for scikit-learn compatibility (the names come from ``fit``).
+
+        Returns
+        -------
+        ndarray of str of shape (n_encoded_features,)
+            ``"column=category"`` for one-hot columns, the column name for numeric ones.
+        """
         check_is_fitted(self)
         return self._feature_names.copy()
 
     # ---- prediction --------------------------------------------------------------------
 
     def decision_function(self, X):
-        """Log-odds of conversion, ``Z @ coef_ + intercept_`` on the encoded features."""
+        """Log-odds of conversion, ``Z @ coef_ + intercept_`` on the encoded features.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_leads, n_columns)
+            Leads with the raw columns seen in ``fit`` (text and numbers).
+
+        Returns
+        -------
+        ndarray of shape (n_leads,)
+        """
         Z, _ = self._encode(X)
         return self.model_.decision_function(Z)
 
     def predict_proba(self, X):
-        """Probabilities of ``classes_[0]`` and ``classes_[1]`` (converted)."""
+        """Probabilities of ``classes_[0]`` and ``classes_[1]`` (converted).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_leads, n_columns)
+            Leads with the raw columns seen in ``fit`` (text and numbers).
+
+        Returns
+        -------
+        ndarray of shape (n_leads, 2)
+        """
         Z, _ = self._encode(X)
         return self.model_.predict_proba(Z)
 
     def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, finite even where a probability underflows.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_leads, n_columns)
+            Leads with the raw columns seen in ``fit`` (text and numbers).
+
+        Returns
+        -------
+        ndarray of shape (n_leads, 2)
+        """
         Z, _ = self._encode(X)
         return self.model_.predict_log_proba(Z)
 
     def predict(self, X):
-        """``classes_[1]`` where the conversion probability exceeds 0.5."""
+        """``classes_[1]`` where the conversion probability exceeds 0.5.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_leads, n_columns)
+            Leads with the raw columns seen in ``fit`` (text and numbers).
+
+        Returns
+        -------
+        ndarray of shape (n_leads,)
+            Labels from ``classes_``.
+        """
         Z, _ = self._encode(X)
         return self.model_.predict(Z)
 
@@ -360,6 +426,11 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         whose probabilities differ by less than 0.01 may share a score (rank_leads orders
         those by probability, then by input position).
 
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_leads, n_columns)
+            Leads with the raw columns seen in ``fit`` (text and numbers).
+
         Returns
         -------
         ndarray of shape (n_leads,) of int64
@@ -370,9 +441,19 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     def rank_leads(self, X, top=None):
         """The call list: leads sorted best first.
 
-        Returns a DataFrame indexed like X (0..n-1 for arrays) with columns ``score``
-        (0-100), ``probability`` and ``rank`` (1 = call first). Ties in probability keep
-        the input order, so the ranking is reproducible. ``top``: only the first ``top``.
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_leads, n_columns)
+            Leads with the raw columns seen in ``fit``.
+        top : int, default=None
+            Return only the first ``top`` leads.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like X (0..n-1 for arrays), columns ``score`` (0-100),
+            ``probability`` and ``rank`` (1 = call first). Ties in probability keep the
+            input order, so the ranking is reproducible.
         """
         p = self.predict_proba(X)[:, 1].astype(np.float64)
         score = np.floor(100.0 * p + 0.5).astype(np.int64)

@@ -301,6 +301,11 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
     def predict(self, X):
         """Segment of each customer in X (0 = the largest segment at fit time).
 
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Customers, with the numeric features (columns) seen in ``fit``.
+
         Returns
         -------
         labels : ndarray of shape (n_samples,), int32
@@ -311,7 +316,22 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         return self._relabel[self.kmeans_.predict(self._clustering_space(X))]
 
     def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit, then return ``labels_``."""
+        """Fit, then return ``labels_``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Customers, one numeric feature per column (e.g. an :func:`rfm_table`).
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Customer weights.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int32
+            Segment of each customer (0 = the largest).
+        """
         return self.fit(X, sample_weight=sample_weight).labels_
 
     def __sklearn_tags__(self):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.metrics import d2_tweedie_score, mean_tweedie_deviance
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import _check_sample_weight
@@ -49,11 +50,27 @@ def _order_by_score(y_score):
     return np.lexsort((np.arange(y_score.shape[0]), -y_score))
 
 
-def cumulative_gain_curve(y_true, y_score):
+def cumulative_gain_curve(y_true: ArrayLike, y_score: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Share of all positives captured when contacting the top-scored share of the base.
 
-    Returns ``(fraction_contacted, fraction_of_positives)``, both starting at 0 and ending
-    at 1, one point per sample (a random ranking follows the diagonal).
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary outcome, 0/1 or bool (1 = converted, churned, responded).
+    y_score : array-like of shape (n_samples,)
+        Scores; higher means more likely positive. Ties keep the input order.
+
+    Returns
+    -------
+    fraction_contacted : ndarray of shape (n_samples + 1,)
+        0, 1/n, ..., 1.
+    fraction_of_positives : ndarray of shape (n_samples + 1,)
+        Share of all positives among the top-scored ``fraction_contacted``; from 0 to 1
+        (a random ranking follows the diagonal).
+
+    See Also
+    --------
+    marketlearn.plotting.plot_gains : The chart of this curve.
     """
     y, score = _binary_target_and_score(y_true, y_score)
     captured = np.cumsum(y[_order_by_score(score)])
@@ -63,10 +80,26 @@ def cumulative_gain_curve(y_true, y_score):
     return fraction_contacted, fraction_captured
 
 
-def lift_score(y_true, y_score, fraction=0.1):
-    """Lift at the top ``fraction`` of the ranking: the positive rate among the top-scored
-    ``ceil(fraction * n)`` samples divided by the overall positive rate (1 = no better than
-    random)."""
+def lift_score(y_true: ArrayLike, y_score: ArrayLike, fraction: float = 0.1) -> float:
+    """Lift at the top ``fraction`` of the ranking.
+
+    The positive rate among the top-scored ``ceil(fraction * n)`` samples divided by the
+    overall positive rate (1 = no better than random).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary outcome, 0/1 or bool.
+    y_score : array-like of shape (n_samples,)
+        Scores; higher means more likely positive.
+    fraction : float, default=0.1
+        Share of the ranking contacted, in (0, 1].
+
+    Returns
+    -------
+    float
+        The lift; e.g. 3.0 means the top ``fraction`` holds three times the average rate.
+    """
     if not (0 < fraction <= 1):
         raise ValueError(f"fraction={fraction!r} must be in (0, 1]")
     y, score = _binary_target_and_score(y_true, y_score)
@@ -74,13 +107,29 @@ def lift_score(y_true, y_score, fraction=0.1):
     return float(y[_order_by_score(score)][:top].mean() / y.mean())
 
 
-def gains_table(y_true, y_score, n_bins=10):
+def gains_table(y_true: ArrayLike, y_score: ArrayLike, n_bins: int = 10) -> pd.DataFrame:
     """Gains table by score bin (decile by default), best bin first.
 
-    One row per bin of (as nearly as possible) equal size: ``count``, ``positives``,
-    ``rate`` (positive rate in the bin), ``cumulative_positives``, ``cumulative_gain``
-    (share of all positives captured so far), ``lift`` (bin rate / overall rate) and
-    ``cumulative_lift``, plus ``min_score`` / ``max_score`` of the bin.
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary outcome, 0/1 or bool.
+    y_score : array-like of shape (n_samples,)
+        Scores; higher means more likely positive.
+    n_bins : int, default=10
+        Number of bins of (as nearly as possible) equal size.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``bin`` (1 = best scores), with columns ``count``, ``positives``,
+        ``rate`` (positive rate in the bin), ``cumulative_positives``, ``cumulative_gain``
+        (share of all positives captured so far), ``lift`` (bin rate / overall rate),
+        ``cumulative_lift``, and ``min_score`` / ``max_score`` of the bin.
+
+    See Also
+    --------
+    marketlearn.plotting.plot_lift : Lift per bin as a chart.
     """
     if not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise ValueError(f"n_bins={n_bins!r} must be a positive integer")
@@ -117,13 +166,33 @@ def gains_table(y_true, y_score, n_bins=10):
     return pd.DataFrame(rows).set_index("bin")
 
 
-def lorenz_curve(y_true, y_pred, sample_weight=None):
+def lorenz_curve(
+    y_true: ArrayLike, y_pred: ArrayLike, sample_weight: ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Lorenz curve of a value ranking (e.g. predicted LTV).
 
     Customers are ordered from the *lowest* predicted value up; the curve gives the
     cumulative share of actual value against the cumulative share of customers (weighted).
-    A model that ranks well bows far below the diagonal. Returns
-    ``(cumulative_share_of_customers, cumulative_share_of_value)`` starting at (0, 0).
+    A model that ranks well bows far below the diagonal.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Actual value of each customer; non-negative, not all 0.
+    y_pred : array-like of shape (n_samples,)
+        Predicted value, used only for the order.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Customer weights.
+
+    Returns
+    -------
+    cumulative_share_of_customers : ndarray of shape (n_samples + 1,)
+    cumulative_share_of_value : ndarray of shape (n_samples + 1,)
+        Both start at 0 and end at 1.
+
+    See Also
+    --------
+    marketlearn.plotting.plot_lorenz : The chart, with the Gini in its legend.
     """
     y_true = column_or_1d(y_true).astype(np.float64)
     y_pred = column_or_1d(y_pred).astype(np.float64)
@@ -146,11 +215,25 @@ def lorenz_curve(y_true, y_pred, sample_weight=None):
     )
 
 
-def gini_score(y_true, y_pred, sample_weight=None):
+def gini_score(
+    y_true: ArrayLike, y_pred: ArrayLike, sample_weight: ArrayLike | None = None
+) -> float:
     """Gini index of a value ranking: 1 - 2 x (area under the Lorenz curve).
 
-    0 for a random ranking; larger is better, up to the Gini of the actual values (an
-    oracle ranking). Uses the trapezoidal rule on :func:`lorenz_curve`.
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Actual non-negative value of each customer.
+    y_pred : array-like of shape (n_samples,)
+        Predicted value, used only for the order.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Customer weights.
+
+    Returns
+    -------
+    float
+        0 for a random ranking; larger is better, up to the Gini of the actual values (an
+        oracle ranking). Trapezoidal rule on :func:`lorenz_curve`.
     """
     x, v = lorenz_curve(y_true, y_pred, sample_weight)
     return float(1.0 - 2.0 * np.trapezoid(v, x))

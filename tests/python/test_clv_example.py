@@ -1,4 +1,4 @@
-"""The CLV example runs on the CDNOW sample and reproduces the published fits."""
+"""The CLV example runs on the bundled CDNOW sample and reproduces the published fits."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import sys
 from conftest import REPO_ROOT
 
 
-def test_clv_cdnow_example(shared_data):
+def test_clv_cdnow_example():
     script = REPO_ROOT / "examples" / "python" / "clv_cdnow.py"
     result = subprocess.run(
-        [sys.executable, str(script), "--data", str(shared_data)],
+        [sys.executable, str(script)],
         capture_output=True,
         text=True,
         timeout=300,

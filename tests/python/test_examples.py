@@ -38,3 +38,15 @@ def test_lead_scoring_bank(shared_data):
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "AUC gap" in result.stdout and "Top 10 leads" in result.stdout
+
+
+def test_lead_scoring_bank_on_bundled_data(tmp_path):
+    # Without the shared data folder the example falls back to the bundled release.
+    script = REPO_ROOT / "examples" / "python" / "lead_scoring_bank.py"
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "MARKETLEARN_SHARED_DATA": str(tmp_path / "absent")},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "using the bundled bank-additional-full release" in result.stdout
+    assert "AUC gap" in result.stdout and "Top 10 leads" in result.stdout

@@ -1,8 +1,7 @@
-"""The segmentation example runs on the shared Online Retail and CDNOW data."""
+"""The segmentation example runs on the bundled Online Retail and CDNOW data."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -11,16 +10,14 @@ from conftest import REPO_ROOT
 
 
 @pytest.mark.parametrize("args", [[], ["--cdnow", "--method", "elbow"]])
-def test_segmentation_rfm(shared_data, args):
+def test_segmentation_rfm(args):
     script = REPO_ROOT / "examples" / "python" / "segmentation_rfm.py"
-    env = dict(os.environ, MARKETLEARN_SHARED_DATA=str(shared_data))
     result = subprocess.run(
         [sys.executable, str(script), *args],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
-        env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checks: ok" in result.stdout

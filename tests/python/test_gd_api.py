@@ -115,11 +115,12 @@ def test_exception_in_callback_propagates(binary, optimizer):
 
 
 def test_verbose_prints_each_epoch(binary, capsys):
+    # verbose=2: the progress bar (stderr) plus one line per epoch (stdout).
     X, y = binary
-    GDClassifier(optimizer="gd", tol=None, max_iter=4, verbose=1).fit(X, y)
+    GDClassifier(optimizer="gd", tol=None, max_iter=4, verbose=2).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 4
-    assert lines[0].startswith("-- Epoch 1: objective ")
+    assert lines[0].startswith("-- GDClassifier epoch 1: objective ")
     GDClassifier(optimizer="gd", tol=None, max_iter=4).fit(X, y)
     assert capsys.readouterr().out == ""
 

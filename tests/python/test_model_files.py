@@ -146,7 +146,10 @@ def test_any_finite_double_round_trips_exactly_in_python_and_cpp(tmp_path_factor
     # The C++ reader parses every number to the same double: with X = identity rows and
     # intercept 0, the decision function is exactly the coefficients.
     cpp = cpp_predictions(path, np.eye(coef.size))
-    assert cpp["decision_function"].tobytes() == coef.tobytes()
+    # ... except for the sign of zero: -0.0 + 0.0 (the other products, the intercept) is
+    # +0.0 in IEEE arithmetic, so a -0.0 coefficient gives a +0.0 decision. coef + 0.0
+    # applies the same rule to the expected values.
+    assert cpp["decision_function"].tobytes() == (coef + 0.0).tobytes()
 
 
 # ---- the C++ reader predicts what Python predicts ----------------------------------------

@@ -188,8 +188,19 @@ class BetaGeoModel(BaseEstimator):
         active at the end of their observation period (Fader, Hardie & Lee 2008, note 021).
 
         1 for customers without repeat purchases (the model lets customers drop out
-        only after a purchase). Returns a float for scalars, a Series on the index of a
-        pandas input, an ndarray otherwise.
+        only after a purchase).
+
+        Parameters
+        ----------
+        frequency, recency, T : float or array-like of shape (n_customers,)
+            Repeat purchases, time of the last purchase after the first, and age (time
+            since the first purchase), in the time unit of the fit; scalars broadcast.
+
+        Returns
+        -------
+        float, pandas.Series or ndarray
+            A float for scalars, a Series on the index of a pandas input, an ndarray
+            otherwise.
         """
         (x, tx, age), shape, index = broadcast_vectors(
             {"frequency": frequency, "recency": recency, "T": T}
@@ -205,6 +216,20 @@ class BetaGeoModel(BaseEstimator):
         P(alive) times the expected purchases of an alive customer, by numerical
         integration over the dropout probability (accurate to ~1e-10 for all parameter
         values; the paper's hypergeometric form is not evaluated).
+
+        Parameters
+        ----------
+        t : float or array-like of shape (n_customers,)
+            Horizon, in the time unit of ``T``.
+        frequency, recency, T : float or array-like of shape (n_customers,)
+            Repeat purchases, time of the last purchase after the first, and age (time
+            since the first purchase), in the time unit of the fit; scalars broadcast.
+
+        Returns
+        -------
+        float, pandas.Series or ndarray
+            A float for scalars, a Series on the index of a pandas input, an ndarray
+            otherwise.
         """
         (h, x, tx, age), shape, index = broadcast_vectors(
             {"t": t, "frequency": frequency, "recency": recency, "T": T}
@@ -215,27 +240,84 @@ class BetaGeoModel(BaseEstimator):
         return shape_result(values, shape, index, "expected_purchases")
 
     def predict(self, t, frequency, recency, T):
-        """Alias of :meth:`conditional_expected_number_of_purchases_up_to_time`."""
+        """Alias of :meth:`conditional_expected_number_of_purchases_up_to_time`.
+
+        Parameters
+        ----------
+        t : float or array-like of shape (n_customers,)
+            Horizon, in the time unit of ``T``.
+        frequency, recency, T : float or array-like of shape (n_customers,)
+            Repeat purchases, time of the last purchase after the first, and age (time
+            since the first purchase), in the time unit of the fit; scalars broadcast.
+
+        Returns
+        -------
+        float, pandas.Series or ndarray
+            A float for scalars, a Series on the index of a pandas input, an ndarray
+            otherwise.
+        """
         return self.conditional_expected_number_of_purchases_up_to_time(t, frequency, recency, T)
 
     def expected_number_of_purchases_up_to_time(self, t):
         """Expected repeat purchases of a new customer within ``t`` of the first purchase
-        (paper, eq. 9)."""
+        (paper, eq. 9).
+
+        Parameters
+        ----------
+        t : float or array-like
+            Time since the first purchase, in the time unit of the fit.
+
+        Returns
+        -------
+        float, pandas.Series or ndarray
+            A float for scalars, a Series on the index of a pandas input, an ndarray
+            otherwise.
+        """
         (h,), shape, index = broadcast_vectors({"t": t})
         values = _core.bgnbd_expected_purchases(self._params(), h)
         return shape_result(values, shape, index, "expected_purchases")
 
     def probability_of_n_purchases_up_to_time(self, t, n):
         """P(X(t) = n): probability that a new customer makes exactly ``n`` repeat
-        purchases within ``t`` of the first purchase (paper, eq. 8)."""
+        purchases within ``t`` of the first purchase (paper, eq. 8).
+
+        Parameters
+        ----------
+        t : float or array-like
+            Time since the first purchase, in the time unit of the fit.
+        n : int or array-like of int
+            Number of repeat purchases; broadcasts with ``t``.
+
+        Returns
+        -------
+        float, pandas.Series or ndarray
+            A float for scalars, a Series on the index of a pandas input, an ndarray
+            otherwise.
+        """
         (h, k), shape, index = broadcast_vectors({"t": t, "n": n})
         values = _core.bgnbd_probability_of_purchases(self._params(), h, k)
         return shape_result(values, shape, index, "probability")
 
     def log_likelihood_sums(self, frequency, recency, T, weights=None):
-        """Sums over one block of customers at the fitted parameters: ``log_likelihood``,
-        ``weight`` and ``gradient`` (w.r.t. r, alpha, a, b). Blocks add up, so a driver
-        can evaluate the likelihood of a partitioned customer base (e.g. on Dask)."""
+        """Sums over one block of customers at the fitted parameters.
+
+        Blocks add up, so a driver can evaluate the likelihood of a partitioned customer
+        base (e.g. on Dask).
+
+        Parameters
+        ----------
+        frequency, recency, T : float or array-like of shape (n_customers,)
+            Repeat purchases, time of the last purchase after the first, and age (time
+            since the first purchase), in the time unit of the fit; scalars broadcast.
+        weights : array-like of shape (n_customers,), default=None
+            Customer weights (e.g. counts of identical histories).
+
+        Returns
+        -------
+        dict
+            ``log_likelihood`` (float), ``weight`` (float) and ``gradient`` (with respect
+            to r, alpha, a, b).
+        """
         x = as_vector(frequency, "frequency")
         tx = as_vector(recency, "recency")
         age = as_vector(T, "T")

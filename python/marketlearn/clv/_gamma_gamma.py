@@ -154,6 +154,19 @@ class GammaGammaModel(BaseEstimator):
         average of the population mean ``p v / (q - 1)`` and the customer's own mean
         ``m``. Customers with frequency 0 (and monetary_value 0) get the population mean.
         Infinite when ``p x + q <= 1``.
+
+        Parameters
+        ----------
+        frequency : float or array-like of shape (n_customers,)
+            Repeat purchases.
+        monetary_value : float or array-like of shape (n_customers,)
+            Mean value of the repeat purchases (0 when there are none).
+
+        Returns
+        -------
+        float, pandas.Series or ndarray
+            A float for scalars, a Series on the index of a pandas input, an ndarray
+            otherwise.
         """
         (x, m), shape, index = broadcast_vectors(
             {"frequency": frequency, "monetary_value": monetary_value}

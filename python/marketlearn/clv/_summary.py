@@ -293,9 +293,20 @@ def calibration_and_holdout_data(
     Compare ``frequency_holdout`` with a model's
     ``conditional_expected_number_of_purchases_up_to_time(duration_holdout, ...)``.
 
-    Parameters are those of :func:`summary_from_transactions`, plus
-    ``calibration_period_end`` (date-like, inclusive) and ``observation_period_end``
-    (default: the last transaction date).
+    Parameters
+    ----------
+    transactions, customer_col, date_col, freq, freq_multiplier, amount_col, \
+purchase_period, datetime_format, include_first_transaction
+        As for :func:`summary_from_transactions`.
+    calibration_period_end : date-like
+        Last day of the calibration period (inclusive).
+    observation_period_end : date-like, default=None
+        Last day of the holdout (inclusive); default: the last transaction date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer, with the ``*_cal`` and ``*_holdout`` columns above.
 
     Notes
     -----

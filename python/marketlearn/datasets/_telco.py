@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 import pandas as pd
+
+from ._base import Bunch, data_file, read_provenance
 
 __all__ = ["load_telco_churn", "telco_churn_provenance"]
 
@@ -37,25 +37,8 @@ FEATURE_COLUMNS = (
 TARGET_COLUMN = "Churn"
 
 
-def _data_file(name: str):
-    return resources.files("marketlearn.datasets").joinpath("data").joinpath(name)
-
-
-class Bunch(dict):
-    """A dict whose keys are also attributes (as ``sklearn.utils.Bunch``)."""
-
-    def __getattr__(self, key):
-        try:
-            return self[key]
-        except KeyError as exc:
-            raise AttributeError(key) from exc
-
-    def __dir__(self):
-        return list(self.keys())
-
-
 def _read_frame() -> pd.DataFrame:
-    with _data_file(_CSV).open("rb") as handle:
+    with data_file(_CSV).open("rb") as handle:
         frame = pd.read_csv(handle, compression="gzip", index_col="customerID")
     # The CSV writes TotalCharges as text with 11 blanks (" "). All 11 are customers with
     # tenure 0 who have not been billed yet, so their total charge is 0.0, not missing.
@@ -116,5 +99,11 @@ def load_telco_churn(*, return_X_y: bool = False, as_frame: bool = True):
 
 
 def telco_churn_provenance() -> str:
-    """The provenance and licence note of the bundled Telco churn data (Markdown)."""
-    return _data_file(_PROVENANCE).read_text(encoding="utf-8")
+    """The provenance and licence note of the bundled Telco churn data (Markdown).
+
+    Returns
+    -------
+    str
+        The note, with source, licence and sha256 hashes.
+    """
+    return read_provenance(_PROVENANCE)
