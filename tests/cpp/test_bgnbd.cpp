@@ -38,11 +38,15 @@ double central_difference(F f, P params, double P::* member, double rel = 1e-6) 
     return (f(plus) - f(minus)) / (2 * h);
 }
 
-/// The shared data folder: $MARKETLEARN_SHARED_DATA or ../shared/data from the source tree.
+/// The reference data folder: $MARKETLEARN_SHARED_DATA, else ../shared/data beside the
+/// source tree when present, else the copies in tests/data (so the CDNOW checks run on a
+/// machine without the shared folder too).
 std::string shared_data_dir() {
     if (const char* env = std::getenv("MARKETLEARN_SHARED_DATA")) return env;
 #ifdef MARKETLEARN_SOURCE_DIR
-    return std::string(MARKETLEARN_SOURCE_DIR) + "/../shared/data";
+    const std::string shared = std::string(MARKETLEARN_SOURCE_DIR) + "/../shared/data";
+    if (std::ifstream(shared + "/cdnow/cdnow_customers_summary.csv").good()) return shared;
+    return std::string(MARKETLEARN_SOURCE_DIR) + "/tests/data";
 #else
     return "../shared/data";
 #endif

@@ -35,11 +35,11 @@ def simulate_bgnbd(n, r, alpha, a, b, T, seed=0, whole_days=False):
     return x.astype(np.float64), tx, T
 
 
-def cdnow_summary(shared_data):
-    return pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
+def cdnow_summary(reference_data):
+    return pd.read_csv(reference_data / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
 
 
-def cdnow_spend(shared_data):
+def cdnow_spend(reference_data):
     return pd.read_csv(
-        shared_data / "cdnow" / "cdnow_customers_summary_with_transactions.csv", index_col="ID"
+        reference_data / "cdnow" / "cdnow_customers_summary_with_transactions.csv", index_col="ID"
     )

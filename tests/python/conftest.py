@@ -1,13 +1,22 @@
 """Shared fixtures for the Python tests.
 
-Data: the bundled Telco churn set (always available, it ships in the package) and the
+Data: the bundled data sets (always available, they ship in the package) and the
 project's shared data folder (../shared/data next to the repository, or the directory
-named by MARKETLEARN_SHARED_DATA); tests that need the latter skip when it is absent.
+named by MARKETLEARN_SHARED_DATA).
+
+- ``shared_data``: the shared folder itself; tests that compare against it (e.g. bundled
+  bytes == shared bytes) skip when it is absent.
+- ``reference_data``: the shared folder when present, else the same layout rebuilt from
+  the bundled data plus tests/data, so the real-data tests run on any machine. Files the
+  package does not ship (bank-full.csv) are missing from the rebuilt folder; tests that
+  need them skip.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +47,39 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data not found at {path}; set MARKETLEARN_SHARED_DATA")
     return path
+
+
+#: Shared-folder path -> bundled file it is byte-identical to (checked by test_datasets*).
+_BUNDLED_AS_SHARED = {
+    "telco_churn/Telco-Customer-Churn.csv": "telco_churn.csv.gz",
+    "cdnow/CDNOW_master.csv": "cdnow.csv.gz",
+    "cdnow/CDNOW_sample.csv": "cdnow_sample.csv.gz",
+    "online_retail/online_retail_france.csv": "online_retail_france.csv.gz",
+    "online_retail/online_retail_germany.csv": "online_retail_germany.csv.gz",
+    "bank_marketing/bank-additional-full.csv.gz": "bank_marketing.csv.gz",
+}
+
+
+@pytest.fixture(scope="session")
+def reference_data(tmp_path_factory) -> Path:
+    path = shared_data_dir()
+    if path.is_dir():
+        return path
+    from importlib.resources import files
+
+    bundled = files("marketlearn.datasets") / "data"
+    root = tmp_path_factory.mktemp("reference_data")
+    for target, source in _BUNDLED_AS_SHARED.items():
+        out = root / target
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with (bundled / source).open("rb") as raw:
+            if target.endswith(".gz"):
+                out.write_bytes(raw.read())
+            else:
+                with gzip.open(raw) as unpacked, out.open("wb") as sink:
+                    shutil.copyfileobj(unpacked, sink)
+    shutil.copytree(REPO_ROOT / "tests" / "data" / "cdnow", root / "cdnow", dirs_exist_ok=True)
+    return root
 
 
 def make_telco_preprocessor() -> ColumnTransformer:

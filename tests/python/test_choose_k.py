@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from marketlearn import ChooseKResult, choose_k, kneedle
 from sklearn.datasets import make_blobs
+
+from marketlearn import ChooseKResult, choose_k, kneedle
 
 
 def planted_blobs(k, seed, n=1500, d=4):

@@ -11,16 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from clv_helpers import CDNOW_BGNBD, CDNOW_BGNBD_SE, cdnow_summary, simulate_bgnbd
-from marketlearn.clv import BetaGeoModel
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+
+from marketlearn.clv import BetaGeoModel
 
 PARAMS = ("r", "alpha", "a", "b")
 
 
 @pytest.fixture(scope="module")
-def cdnow(shared_data):
-    return cdnow_summary(shared_data)
+def cdnow(reference_data):
+    return cdnow_summary(reference_data)
 
 
 @pytest.fixture(scope="module")

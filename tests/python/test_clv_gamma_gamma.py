@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from clv_helpers import CDNOW_GAMMA_GAMMA, cdnow_spend
+
 from marketlearn.clv import BetaGeoModel, GammaGammaModel
 
 
 @pytest.fixture(scope="module")
-def spend(shared_data):
-    return cdnow_spend(shared_data)
+def spend(reference_data):
+    return cdnow_spend(reference_data)
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,14 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+
 from marketlearn.clv import calibration_and_holdout_data, summary_from_transactions
 
 
 @pytest.fixture(scope="module")
-def cdnow_sample(shared_data):
+def cdnow_sample(reference_data):
     return pd.read_csv(
-        shared_data / "cdnow" / "CDNOW_sample.csv",
+        reference_data / "cdnow" / "CDNOW_sample.csv",
         dtype={"master_customer_id": str, "customer_id": str, "date": str},
     )
 
@@ -37,7 +38,7 @@ def small_log():
     )
 
 
-def test_reproduces_the_published_cdnow_summary(cdnow_sample, shared_data):
+def test_reproduces_the_published_cdnow_summary(cdnow_sample, reference_data):
     summary = summary_from_transactions(
         cdnow_sample,
         "customer_id",
@@ -47,9 +48,11 @@ def test_reproduces_the_published_cdnow_summary(cdnow_sample, shared_data):
         freq="W",
         datetime_format="%Y%m%d",
     )
-    published = pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
+    published = pd.read_csv(
+        reference_data / "cdnow" / "cdnow_customers_summary.csv", index_col="ID"
+    )
     spend = pd.read_csv(
-        shared_data / "cdnow" / "cdnow_customers_summary_with_transactions.csv", index_col="ID"
+        reference_data / "cdnow" / "cdnow_customers_summary_with_transactions.csv", index_col="ID"
     )
     summary.index = summary.index.astype(int)
     summary = summary.sort_index()
@@ -170,10 +173,10 @@ def test_calibration_and_holdout_on_cdnow(cdnow_sample):
     assert out["frequency_holdout"].sum() == len(holdout.drop_duplicates(["customer_id", "date"]))
 
 
-def test_matches_lifetimes_on_the_cdnow_master_log(shared_data):
+def test_matches_lifetimes_on_the_cdnow_master_log(reference_data):
     utils = pytest.importorskip("lifetimes.utils")
     log = pd.read_csv(
-        shared_data / "cdnow" / "CDNOW_master.csv", dtype={"customer_id": str, "date": str}
+        reference_data / "cdnow" / "CDNOW_master.csv", dtype={"customer_id": str, "date": str}
     )
     log["date"] = pd.to_datetime(log["date"], format="%Y%m%d")
     for freq, multiplier, period in (("D", 1, "D"), ("D", 7, "D"), ("W", 1, "W")):

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import run_python
-from marketlearn import KMeans, MiniBatchKMeans, _core, rfm_table
 from scipy.spatial.distance import cdist
 from sklearn.base import clone
 from sklearn.cluster import KMeans as SkKMeans
@@ -17,11 +16,13 @@ from sklearn.cluster import MiniBatchKMeans as SkMiniBatchKMeans
 from sklearn.datasets import make_blobs
 from sklearn.preprocessing import StandardScaler
 
+from marketlearn import KMeans, MiniBatchKMeans, _core, rfm_table
+
 
 @pytest.fixture(scope="module")
-def cdnow_rfm(shared_data):
+def cdnow_rfm(reference_data):
     """Standardized log-RFM of the 23,570 CDNOW customers (real, heavy-tailed data)."""
-    tx = pd.read_csv(shared_data / "cdnow" / "CDNOW_master.csv", dtype={"customer_id": str})
+    tx = pd.read_csv(reference_data / "cdnow" / "CDNOW_master.csv", dtype={"customer_id": str})
     rfm = rfm_table(tx, "customer_id", "date", "dollar_value")
     return np.ascontiguousarray(StandardScaler().fit_transform(np.log1p(rfm.to_numpy(float))))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from marketlearn import rfm_table
 
 
@@ -61,15 +62,15 @@ def test_errors():
         rfm_table(tx.to_numpy(), "c", "d", "m")
 
 
-def test_cdnow(shared_data):
-    tx = pd.read_csv(shared_data / "cdnow" / "CDNOW_master.csv", dtype={"customer_id": str})
+def test_cdnow(reference_data):
+    tx = pd.read_csv(reference_data / "cdnow" / "CDNOW_master.csv", dtype={"customer_id": str})
     rfm = rfm_table(tx, "customer_id", "date", "dollar_value")
     assert len(rfm) == 23_570  # every customer (68 only ever paid $0)
     assert rfm.index[0] == "00001"  # zero-padded ids kept
     assert rfm["monetary"].sum() == pytest.approx(tx["dollar_value"].sum())
     # YYYYMMDD integers parse too; end = 1998-06-30 + 1 day.
     as_int = rfm_table(
-        pd.read_csv(shared_data / "cdnow" / "CDNOW_master.csv"),
+        pd.read_csv(reference_data / "cdnow" / "CDNOW_master.csv"),
         "customer_id",
         "date",
         "dollar_value",
@@ -84,8 +85,8 @@ def test_cdnow(shared_data):
 
 
 @pytest.mark.parametrize("country, encoding", [("france", None), ("germany", "utf-8-sig")])
-def test_online_retail(shared_data, country, encoding):
-    path = shared_data / "online_retail" / f"online_retail_{country}.csv"
+def test_online_retail(reference_data, country, encoding):
+    path = reference_data / "online_retail" / f"online_retail_{country}.csv"
     tx = pd.read_csv(path, encoding=encoding)
     assert "InvoiceNo" in tx.columns  # the BOM is not part of the first name
     tx["amount"] = tx["Quantity"] * tx["UnitPrice"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from marketlearn import CustomerSegmenter, KMeans
 from sklearn.datasets import make_blobs
+
+from marketlearn import CustomerSegmenter, KMeans
 
 
 @pytest.fixture

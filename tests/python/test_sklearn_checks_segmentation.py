@@ -1,7 +1,8 @@
 """KMeans, MiniBatchKMeans and CustomerSegmenter against scikit-learn's estimator checks."""
 
-from marketlearn import CustomerSegmenter, KMeans, MiniBatchKMeans
 from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from marketlearn import CustomerSegmenter, KMeans, MiniBatchKMeans
 
 # The check fits once with integer weights and once with rows repeated accordingly, but
 # shuffles the weighted rows first. Every randomized k-means seeding (k-means++, random
