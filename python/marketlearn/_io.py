@@ -288,7 +288,7 @@ class _ClvAdapter:
         if not np.all(params > 0):
             i = int(np.flatnonzero(~(params > 0))[0])
             raise _FileError(
-                f"attributes.params_.data[{i}] ({self.param_names[i]}={params[i]!r}) must be > 0"
+                f"attributes.params_.data[{i}] ({self.param_names[i]}={float(params[i])!r}) must be > 0"
             )
 
     def value_of(self, model, attr: _Attribute):

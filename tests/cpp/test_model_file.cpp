@@ -465,10 +465,12 @@ TEST_CASE("model file: malformed k-means, BG/NBD and Gamma-Gamma files are error
         {replaced(bg, "[0.243, 4.414, 0.793, 2.426]", "[0.243, 0, 0.793, 2.426]"), "(alpha=0) must be > 0"},
         {replaced(bg, "\"shape\": [4], \"data\": [0.243, 4.414, 0.793, 2.426]", "\"shape\": [3], \"data\": [0.243, 4.414, 0.793]"), "params_.shape must be [4]"},
         {replaced(bg, "[0.243, 4.414, 0.793, 2.426]", "[0.243, 1e999, 0.793, 2.426]"), "out of range for a double"},
-        {replaced(bg, "\"dtype\": \"float64\"", "\"dtype\": \"float32\""), "params_.dtype must be float64"},
+        {replaced(bg, "\"dtype\": \"float64\"", "\"dtype\": \"float32\""), "params_.data[0]=0.243 is not a float32 value"},
+        {replaced(bg, "[0.243, 4.414, 0.793, 2.426]", "[0.5, 4.0, 0.75, 2.5]").replace(bg.find("float64"), 7, "float32"), "params_.dtype must be float64"},
         {replaced(gg, "\"name\": \"gamma_gamma\"", "\"name\": \"bgnbd\""), "family.parameters must be [r, alpha, a, b]"},
         {replaced(gg, "[6.25, 3.74, 15.44]", "[6.25, 3.74, null]"), "params_.data[2] must be a number"},
-        {replaced(gg, "\"params_\"", "\"params\""), "no trailing '_'"},
+        {replaced(gg, "\"params_\"", "\"params\""), "lacks the required attribute \"params_\""},
+        {replaced(gg, "\"params_\"", "\"params_\": {\"dtype\": \"float64\", \"shape\": [0], \"data\": []}, \"params\""), "no trailing '_'"},
     };
     for (const Case& c : cases) {
         INFO(c.text);
