@@ -205,7 +205,9 @@ class _KMeansAdapter:
         if self.minibatch:
             attrs += [
                 _Attribute("n_steps_", "int", required=False),
-                _Attribute("counts_", "array", required=False, dtypes=("float64",), source="_counts"),
+                _Attribute(
+                    "counts_", "array", required=False, dtypes=("float64",), source="_counts"
+                ),
                 _Attribute(
                     "n_since_last_reassign_", "int", required=False, source="_n_since_last_reassign"
                 ),
@@ -287,8 +289,9 @@ class _ClvAdapter:
         params = values["params_"]
         if not np.all(params > 0):
             i = int(np.flatnonzero(~(params > 0))[0])
+            value = float(params[i])
             raise _FileError(
-                f"attributes.params_.data[{i}] ({self.param_names[i]}={float(params[i])!r}) must be > 0"
+                f"attributes.params_.data[{i}] ({self.param_names[i]}={value!r}) must be > 0"
             )
 
     def value_of(self, model, attr: _Attribute):
@@ -365,7 +368,9 @@ _ADAPTERS = {
         _KMeansAdapter("KMeans", "marketlearn._kmeans"),
         _KMeansAdapter("MiniBatchKMeans", "marketlearn._kmeans", minibatch=True),
         _ClvAdapter("BetaGeoModel", "marketlearn.clv._bgnbd", "bgnbd", ("r", "alpha", "a", "b")),
-        _ClvAdapter("GammaGammaModel", "marketlearn.clv._gamma_gamma", "gamma_gamma", ("p", "q", "v")),
+        _ClvAdapter(
+            "GammaGammaModel", "marketlearn.clv._gamma_gamma", "gamma_gamma", ("p", "q", "v")
+        ),
     )
 }
 
@@ -552,7 +557,8 @@ def _format_document(doc: dict) -> str:
 def save_model(model, path) -> None:
     """Save a fitted marketlearn estimator to a JSON model file.
 
-    The file (format "marketlearn-model", version 1; see docs/model_files.md) holds the
+    The file (format "marketlearn-model", version 1 for linear models, 2 for the other
+    families; see docs/model_files.md) holds the
     estimator's name, its parameters and its fitted attributes. Coefficients are written
     exactly (float32 models as the float64 values of their float32 coefficients), so
     :func:`load_model` — or the C++ reader ``marketlearn::io::load_model`` — gives a
@@ -561,7 +567,11 @@ def save_model(model, path) -> None:
 
     Parameters
     ----------
-    model : ChurnClassifier (or another supported marketlearn estimator), fitted
+    model : fitted marketlearn estimator
+        ChurnClassifier, GDClassifier, GDRegressor, LTVRegressor, KMeans,
+        MiniBatchKMeans, clv.BetaGeoModel or clv.GammaGammaModel. LeadScorer and
+        CustomerSegmenter are refused (they hold fitted scikit-learn preprocessing that
+        plain data cannot restore faithfully); pickle them instead.
         Pipelines are not supported: save the final estimator and keep the
         preprocessing with your own tools.
     path : str or os.PathLike

@@ -188,7 +188,6 @@ def test_core_errors_are_value_errors(data):
         _core.fit_linear(X, y, callback=3)
 
 
-
 # =========================================================================================
 # The tables: every case of issue 7/8 per estimator family. Each row is (id, a call that
 # must raise ValueError, a regex the message must match: the parameter and / or value).
@@ -440,10 +439,7 @@ def test_lead_scorer_table(lead_scorer, call, message):
 
 # ---- k-means, segmentation, choose_k ------------------------------------------------------
 
-_KM = [
-    (name, cls)
-    for name, cls in (("kmeans", KMeans), ("minibatch", MiniBatchKMeans))
-]
+_KM = [(name, cls) for name, cls in (("kmeans", KMeans), ("minibatch", MiniBatchKMeans))]
 _KMEANS = [
     ("n-clusters-over-n-samples", lambda cls: cls(n_clusters=5).fit(X0[:3]), r"n_samples=3 should be >= n_clusters=5"),
     ("n-clusters-zero", lambda cls: cls(n_clusters=0).fit(X0), r"'n_clusters' parameter of (MiniBatch)?KMeans must be .*Got 0"),
@@ -522,7 +518,9 @@ def test_choose_k_table(call, message):
 TRANSACTIONS = pd.DataFrame(
     {
         "customer": ["a", "a", "b", "c", "c", "c"],
-        "date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15", "2024-01-03", "2024-03-01", "2024-03-05"]),
+        "date": pd.to_datetime(
+            ["2024-01-01", "2024-02-01", "2024-01-15", "2024-01-03", "2024-03-01", "2024-03-05"]
+        ),
         "amount": [10.0, 20.0, 5.0, 7.5, 8.0, 30.0],
     }
 )

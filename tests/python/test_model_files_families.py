@@ -7,6 +7,8 @@ the C++ reader (through _core.load_model_file_predict) predicts the same within 
 and malformed files are ValueErrors naming the problem in both readers.
 """
 
+# ruff: noqa: E501  (the case table reads best one case per line)
+
 from __future__ import annotations
 
 import json
@@ -22,10 +24,10 @@ from marketlearn import (
     KMeans,
     LTVRegressor,
     MiniBatchKMeans,
+    _core,
     load_model,
     save_model,
 )
-from marketlearn import _core
 from marketlearn.clv import BetaGeoModel, GammaGammaModel
 
 RNG = np.random.default_rng(7)
@@ -132,7 +134,9 @@ def test_kmeans_round_trip_and_cpp_reader(tmp_path, kmeans_models, key):
     np.testing.assert_array_equal(loaded.transform(Xin), model.transform(Xin))
     assert loaded.score(Xin) == model.score(Xin)
     assert loaded.inertia_ == model.inertia_
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(loaded)).predict(Xin), model.predict(Xin))
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(loaded)).predict(Xin), model.predict(Xin)
+    )
 
     doc = json.loads(path.read_text())
     assert doc["version"] == 2
@@ -226,7 +230,9 @@ def test_lead_scorer_and_segmenter_are_refused_with_a_clear_error(tmp_path):
     )
     y = RNG.integers(0, 2, 60)
     scorer = marketlearn.LeadScorer().fit(X, y)
-    with pytest.raises(ValueError, match="save_model does not support LeadScorer.*ColumnTransformer"):
+    with pytest.raises(
+        ValueError, match="save_model does not support LeadScorer.*ColumnTransformer"
+    ):
         save_model(scorer, tmp_path / "lead.json")
     segmenter = marketlearn.CustomerSegmenter(n_segments=2).fit(X[["visits"]])
     with pytest.raises(ValueError, match="save_model does not support CustomerSegmenter"):
@@ -327,3 +333,38 @@ def test_bad_family_file_is_rejected(
                 T=frequency * 2,
                 monetary_value=frequency,
             )
+
+
+def test_serve_model_example_serves_kmeans_segments(tmp_path, kmeans_models):
+    import subprocess
+
+    from test_model_files import _serve_model_binary
+
+    X, models = kmeans_models
+    model = models["kmeans-frame"]
+    path = tmp_path / "segments.json"
+    save_model(model, path)
+    frame = pd.DataFrame(X, columns=model.feature_names_in_)
+    # Columns by name, in another order, plus one the model does not use.
+    csv = frame[["monetary", "recency", "frequency"]].assign(customer="x")
+    csv.to_csv(tmp_path / "rows.csv", index=False, float_format="%.17g")
+    result = subprocess.run(
+        [_serve_model_binary(), str(path), str(tmp_path / "rows.csv")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(__import__("io").StringIO(result.stdout))
+    assert list(out.columns) == ["segment"]
+    np.testing.assert_array_equal(out["segment"].to_numpy(), model.predict(frame))
+    # A CLV model file is refused with a message naming its family.
+    bgnbd = tmp_path / "bgnbd.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f, r, T, _ = _customers(50)
+        save_model(BetaGeoModel(penalizer_coef=0.01).fit(f, r, T), bgnbd)
+    refused = subprocess.run(
+        [_serve_model_binary(), str(bgnbd), "-"], input="a\n1\n",
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "'bgnbd' family" in refused.stderr

@@ -15,9 +15,7 @@ from hypothesis.extra import numpy as hnp
 from marketlearn import ChurnClassifier, GDClassifier, GDRegressor, KMeans, LTVRegressor, _core
 from marketlearn.clv import BetaGeoModel
 
-SETTINGS = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 DTYPES = st.sampled_from([np.float32, np.float64])
 
@@ -98,7 +96,11 @@ def test_regressor_predictions_are_finite(X, seed, loss):
 
 
 @SETTINGS
-@given(X=design(max_rows=30), seed=st.integers(0, 2**16), loss=st.sampled_from(["tweedie", "poisson", "gamma"]))
+@given(
+    X=design(max_rows=30),
+    seed=st.integers(0, 2**16),
+    loss=st.sampled_from(["tweedie", "poisson", "gamma"]),
+)
 def test_ltv_predictions_are_positive(X, seed, loss):
     rng = np.random.default_rng(seed)
     y = rng.gamma(2.0, 3.0, len(X)) if loss == "gamma" else rng.poisson(2.0, len(X)) * 1.0
@@ -184,7 +186,9 @@ def test_linear_kernel_matches_numpy(X, seed):
 
 
 @SETTINGS
-@given(X=design(min_rows=1, max_rows=50, max_cols=6), k=st.integers(1, 5), seed=st.integers(0, 2**16))
+@given(
+    X=design(min_rows=1, max_rows=50, max_cols=6), k=st.integers(1, 5), seed=st.integers(0, 2**16)
+)
 def test_kmeans_assign_kernel_matches_numpy(X, k, seed):
     assume(np.max(np.abs(X)) < 1e15)
     rng = np.random.default_rng(seed)
