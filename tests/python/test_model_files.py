@@ -145,9 +145,11 @@ def test_any_finite_double_round_trips_exactly_in_python_and_cpp(tmp_path_factor
     loaded = load_model(path)
     assert loaded.coef_.tobytes() == model.coef_.tobytes()
     # The C++ reader parses every number to the same double: with X = identity rows and
-    # intercept 0, the decision function is exactly the coefficients.
+    # intercept 0, the decision function is exactly the coefficients. Compared with ==,
+    # not bytewise: the score is x . coef + 0.0, and -0.0 + 0.0 is +0.0 in IEEE
+    # arithmetic (the file itself keeps -0.0: the Python check above is bytewise).
     cpp = cpp_predictions(path, np.eye(coef.size))
-    assert cpp["decision_function"].tobytes() == coef.tobytes()
+    assert np.array_equal(cpp["decision_function"], coef)
 
 
 # ---- the C++ reader predicts what Python predicts ----------------------------------------
