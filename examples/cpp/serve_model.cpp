@@ -12,6 +12,7 @@
 // they read back to the same doubles):
 //   classifiers: prediction,<P(class) for each class>   (hinge loss: the scores instead)
 //   regressors:  prediction
+//   k-means (KMeans, MiniBatchKMeans): segment   (the index of the nearest centre)
 //
 // In Python:
 //   >>> marketlearn.save_model(ChurnClassifier().fit(X_df, y), "churn.json")
@@ -19,6 +20,7 @@
 //   $ serve_model churn.json customers.csv
 #include <charconv>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <iomanip>
 #include <iostream>
@@ -48,13 +50,13 @@ double parse_cell(const std::string& cell, std::size_t row, const std::string& c
     return value;
 }
 
-/// Row-major n_rows x n_features matrix of the model's features, in the model's order.
+/// Row-major n_rows x d matrix of the model's features, in the model's order: selected by
+/// name when the model knows its feature names, else the CSV's columns as they are.
 std::vector<double> feature_matrix(const csv_example::CsvTable& table,
-                                   const marketlearn::io::LinearModelFile& model) {
-    const std::size_t d = model.n_features();
+                                   const std::vector<std::string>& feature_names, std::size_t d) {
     std::vector<std::size_t> columns;
-    if (!model.feature_names.empty()) {
-        for (const std::string& name : model.feature_names) {
+    if (!feature_names.empty()) {
+        for (const std::string& name : feature_names) {
             const std::size_t j = table.find_column(name);
             if (j == csv_example::CsvTable::npos) {
                 throw std::runtime_error("the CSV has no column '" + name +
@@ -95,17 +97,36 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        const marketlearn::io::LinearModelFile model = marketlearn::io::load_model(argv[1]);
+        const marketlearn::io::ModelFile file = marketlearn::io::load_model_file(argv[1]);
+        if (file.family != "linear" && file.family != "kmeans") {
+            // BG/NBD and Gamma-Gamma take per-customer summaries, not feature rows.
+            throw std::runtime_error("serve_model serves linear and k-means models; this file holds the '" +
+                                     file.family + "' family (see BetaGeoModelFile / GammaGammaModelFile)");
+        }
         const std::string source = argc == 3 ? argv[2] : "-";
         const csv_example::CsvTable table =
             source == "-" ? csv_example::read_csv(std::cin) : csv_example::read_csv_file(source);
-        const std::vector<double> X = feature_matrix(table, model);
         const std::size_t n = table.rows.size();
+        std::cout << std::setprecision(std::numeric_limits<double>::max_digits10);
+
+        if (file.family == "kmeans") {
+            const marketlearn::io::KMeansModelFile& kmeans = file.kmeans();
+            const std::vector<double> X = feature_matrix(table, kmeans.feature_names, kmeans.n_features);
+            std::cerr << "serve_model: " << kmeans.estimator << " (" << kmeans.n_clusters << " clusters, "
+                      << kmeans.n_features << " features, written by marketlearn "
+                      << kmeans.marketlearn_version << "), " << n << " rows\n";
+            std::vector<std::int32_t> labels(n);
+            kmeans.predict(X.data(), n, labels.data());
+            std::cout << "segment\n";
+            for (std::int32_t label : labels) std::cout << label << '\n';
+            return 0;
+        }
+        const marketlearn::io::LinearModelFile& model = file.linear();
+        const std::vector<double> X = feature_matrix(table, model.feature_names, model.n_features());
 
         std::cerr << "serve_model: " << model.estimator << " (loss " << model.loss << ", "
                   << model.n_features() << " features, written by marketlearn "
                   << model.marketlearn_version << "), " << n << " rows\n";
-        std::cout << std::setprecision(std::numeric_limits<double>::max_digits10);
 
         if (!model.is_classifier()) {
             std::vector<double> y(n);

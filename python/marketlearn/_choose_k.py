@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from ._kmeans import KMeans
+from ._validation import check_k_candidates
 
 __all__ = ["ChooseKResult", "choose_k", "kneedle"]
 
@@ -175,12 +176,9 @@ def choose_k(
         raise ValueError(f"elbow_scale={elbow_scale!r} is not one of 'log', 'linear'.")
     if method not in _METHODS:
         raise ValueError(f"method={method!r} is not one of {', '.join(map(repr, _METHODS))}.")
-    X = check_array(X, dtype=[np.float64, np.float32], order="C")
+    X = check_array(X, dtype=[np.float64, np.float32], order="C", input_name="X")
     n_samples = X.shape[0]
-    try:
-        candidates = sorted({int(k) for k in k_range})
-    except TypeError as error:
-        raise ValueError(f"k_range must be an iterable of integers; got {k_range!r}.") from error
+    candidates = check_k_candidates(k_range)
     if method == "elbow":
         lowest, highest = 1, n_samples
     else:

@@ -1295,7 +1295,16 @@ def _safe_sgd_step(X, y, loss, fit_intercept, chunk=65536):
     for start in range(0, X.shape[0], chunk):  # no n_samples x n_features temporary
         block = X[start : start + chunk]
         largest = max(largest, float(row_norms(block, squared=True).max()))
-    return 1.0 / (curvature * (largest + float(fit_intercept)))
+    step = 1.0 / (curvature * (largest + float(fit_intercept)))
+    if not step > 0:
+        # ||x||^2 overflowed (features beyond ~1e154): no step size is representable.
+        raise ValueError(
+            f"X is too large for optimizer SGD with loss={loss!r}: the squared norm of a row "
+            f"is {largest:g} (largest |value| {float(np.max(np.abs(X))):g}), so no stable "
+            "learning rate exists in float64. Scale the features (e.g. StandardScaler) or "
+            "pass eta0."
+        )
+    return step
 
 
 def _csr_arrays(X):

@@ -31,8 +31,12 @@ __all__ = ["save_model", "load_model", "FORMAT_NAME", "FORMAT_VERSION"]
 
 #: The value of "format" in every model file.
 FORMAT_NAME = "marketlearn-model"
-#: The version this marketlearn writes; it reads every version from 1 up to it.
-FORMAT_VERSION = 1
+#: The newest format version; this marketlearn reads every version from 1 up to it. A
+#: file is written with the oldest version that can hold its family (the linear family:
+#: 1, so older readers keep reading linear models), see _FAMILY_VERSIONS.
+FORMAT_VERSION = 2
+#: The format version that introduced each family.
+_FAMILY_VERSIONS = {"linear": 1, "kmeans": 2, "bgnbd": 2, "gamma_gamma": 2}
 
 # Bounds on what load_model accepts (the C++ reader's json::Limits has the same defaults),
 # so that a hostile file cannot exhaust memory or the stack.
@@ -71,6 +75,13 @@ class _Attribute:
     kind: str
     required: bool = True
     dtypes: tuple = ()
+    #: The estimator's attribute when it differs from the name in the file (private
+    #: state such as MiniBatchKMeans._counts).
+    source: str | None = None
+
+    @property
+    def attribute(self) -> str:
+        return self.source or self.name
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,7 @@ class _LinearAdapter:
             link = "log" if loss in ("poisson", "gamma", "tweedie") else "identity"
         return {"name": self.family_name, "loss": loss, "link": link}
 
-    def shape_of(self, name: str, values: dict) -> tuple | None:
+    def shape_of(self, name: str, values: dict, params: dict) -> tuple | None:
         """Expected shape of an array attribute, given those decoded before it."""
         n_features = values["n_features_in_"]
         if name == "classes_":
@@ -145,9 +156,21 @@ class _LinearAdapter:
                 f"attributes.coef_ ({values['coef_'].dtype}) and attributes.intercept_ "
                 f"({values['intercept_'].dtype}) must have the same dtype"
             )
-        names = values.get("feature_names_in_")
-        if names is not None and not all(isinstance(n, str) for n in names.tolist()):
-            raise _FileError("attributes.feature_names_in_ must hold strings")
+        _check_feature_names(values)
+
+    def value_of(self, model, attr: _Attribute):
+        return getattr(model, attr.attribute)
+
+    def install(self, model, values: dict) -> None:
+        for attr in self.attributes:
+            if attr.name in values:
+                setattr(model, attr.attribute, values[attr.name])
+
+
+def _check_feature_names(values: dict) -> None:
+    names = values.get("feature_names_in_")
+    if names is not None and not all(isinstance(n, str) for n in names.tolist()):
+        raise _FileError("attributes.feature_names_in_ must hold strings")
 
 
 def _gd_classifier_loss(params: dict) -> str:
@@ -156,6 +179,149 @@ def _gd_classifier_loss(params: dict) -> str:
 
 def _gd_regressor_loss(params: dict) -> str:
     return params.get("loss", "squared_error")
+
+
+@dataclass(frozen=True)
+class _KMeansAdapter:
+    """k-means: prediction is the index of the nearest row of cluster_centers_
+    (squared Euclidean distance, the first centre on ties). MiniBatchKMeans also saves
+    the running state partial_fit continues from."""
+
+    estimator: str
+    module: str
+    minibatch: bool = False
+    family_name: str = field(default="kmeans", init=False)
+    classifier: bool = field(default=False, init=False)
+
+    @property
+    def attributes(self) -> tuple:
+        attrs = [
+            _Attribute("n_features_in_", "int"),
+            _Attribute("cluster_centers_", "array", dtypes=_FLOAT_DTYPES),
+            _Attribute("feature_names_in_", "array", required=False, dtypes=("object", "str")),
+            _Attribute("inertia_", "float", required=False),
+            _Attribute("n_iter_", "int", required=False),
+        ]
+        if self.minibatch:
+            attrs += [
+                _Attribute("n_steps_", "int", required=False),
+                _Attribute(
+                    "counts_", "array", required=False, dtypes=("float64",), source="_counts"
+                ),
+                _Attribute(
+                    "n_since_last_reassign_", "int", required=False, source="_n_since_last_reassign"
+                ),
+            ]
+        return tuple(attrs)
+
+    def family(self, params: dict) -> dict:
+        return {"name": self.family_name}
+
+    def shape_of(self, name: str, values: dict, params: dict) -> tuple | None:
+        n_clusters = params["n_clusters"]
+        if name == "cluster_centers_":
+            return (n_clusters, values["n_features_in_"])
+        if name == "feature_names_in_":
+            return (values["n_features_in_"],)
+        if name == "counts_":
+            return (n_clusters,)
+        return None
+
+    def check(self, values: dict) -> None:
+        _check_feature_names(values)
+        counts = values.get("counts_")
+        if counts is not None and np.any(counts < 0):
+            raise _FileError("attributes.counts_ must be >= 0")
+        inertia = values.get("inertia_")
+        if inertia is not None and inertia < 0:
+            raise _FileError(f"attributes.inertia_={inertia} must be >= 0")
+        if self.minibatch and ("counts_" in values) != ("n_since_last_reassign_" in values):
+            raise _FileError("attributes.counts_ and n_since_last_reassign_ go together")
+
+    def value_of(self, model, attr: _Attribute):
+        return getattr(model, attr.attribute)
+
+    def install(self, model, values: dict) -> None:
+        for attr in self.attributes:
+            if attr.name in values:
+                setattr(model, attr.attribute, values[attr.name])
+        model._n_features_out = values["cluster_centers_"].shape[0]
+        if self.minibatch and "counts_" not in values:
+            # Without the running counts, partial_fit restarts the averaging as if every
+            # centre had been seen once: predictions are exact, later updates approximate.
+            model._counts = np.ones(values["cluster_centers_"].shape[0])
+            model._n_since_last_reassign = 0
+            if "n_steps_" not in values:
+                model.n_steps_ = 0
+
+
+@dataclass(frozen=True)
+class _ClvAdapter:
+    """BG/NBD and Gamma-Gamma: the fitted parameters (params_, in a fixed order) define
+    every prediction; the covariance and fit diagnostics are saved beside them."""
+
+    estimator: str
+    module: str
+    family_name: str
+    param_names: tuple
+    classifier: bool = field(default=False, init=False)
+
+    @property
+    def attributes(self) -> tuple:
+        return (
+            _Attribute("params_", "array", dtypes=("float64",)),
+            _Attribute("variance_matrix_", "array", required=False, dtypes=("float64",)),
+            _Attribute("log_likelihood_", "float", required=False),
+            _Attribute("n_customers_", "float", required=False),
+            _Attribute("n_unique_rows_", "int", required=False),
+            _Attribute("n_iter_", "int", required=False),
+            _Attribute("converged_", "bool", required=False),
+        )
+
+    def family(self, params: dict) -> dict:
+        return {"name": self.family_name, "parameters": list(self.param_names)}
+
+    def shape_of(self, name: str, values: dict, params: dict) -> tuple | None:
+        k = len(self.param_names)
+        return {"params_": (k,), "variance_matrix_": (k, k)}.get(name)
+
+    def check(self, values: dict) -> None:
+        params = values["params_"]
+        if not np.all(params > 0):
+            i = int(np.flatnonzero(~(params > 0))[0])
+            value = float(params[i])
+            raise _FileError(
+                f"attributes.params_.data[{i}] ({self.param_names[i]}={value!r}) must be > 0"
+            )
+
+    def value_of(self, model, attr: _Attribute):
+        if attr.name == "params_":
+            return np.array([model.params_[n] for n in self.param_names], dtype=np.float64)
+        if attr.name == "variance_matrix_":
+            covariance = model.variance_matrix_.to_numpy(dtype=np.float64)
+            # The fit leaves the covariance all NaN when the Hessian is not positive
+            # definite; JSON has no NaN, so the file then has no covariance at all.
+            return covariance if np.all(np.isfinite(covariance)) else None
+        return getattr(model, attr.name)
+
+    def install(self, model, values: dict) -> None:
+        import pandas as pd
+
+        from .clv._common import summary_frame
+
+        names = list(self.param_names)
+        model.params_ = dict(zip(names, map(float, values["params_"])))
+        k = len(names)
+        covariance = values.get("variance_matrix_", np.full((k, k), np.nan))
+        model.variance_matrix_ = pd.DataFrame(covariance, index=names, columns=names)
+        with np.errstate(invalid="ignore"):
+            se = np.sqrt(np.diag(covariance))
+        model.standard_errors_ = dict(zip(names, map(float, se)))
+        table = summary_frame(model.params_, covariance)
+        model.confidence_intervals_ = table[["lower 95% bound", "upper 95% bound"]]
+        for attr in self.attributes[2:]:
+            if attr.name in values:
+                setattr(model, attr.name, values[attr.name])
 
 
 _ADAPTERS = {
@@ -189,7 +355,34 @@ _ADAPTERS = {
             loss_of=_gd_regressor_loss,
             extra=(_Attribute("n_iter_", "int", required=False),),
         ),
+        _LinearAdapter(
+            "LTVRegressor",
+            "marketlearn._ltv",
+            classifier=False,
+            loss_of=lambda params: params.get("loss", "tweedie"),
+            extra=(
+                _Attribute("n_iter_", "int", required=False),
+                _Attribute("objective_", "float", required=False),
+            ),
+        ),
+        _KMeansAdapter("KMeans", "marketlearn._kmeans"),
+        _KMeansAdapter("MiniBatchKMeans", "marketlearn._kmeans", minibatch=True),
+        _ClvAdapter("BetaGeoModel", "marketlearn.clv._bgnbd", "bgnbd", ("r", "alpha", "a", "b")),
+        _ClvAdapter(
+            "GammaGammaModel", "marketlearn.clv._gamma_gamma", "gamma_gamma", ("p", "q", "v")
+        ),
     )
+}
+
+#: Estimators that hold fitted scikit-learn preprocessing (ColumnTransformer, imputers,
+#: encoders, scalers). Rebuilding those objects from plain data means setting
+#: scikit-learn's private fitted attributes, which change between its versions, so the
+#: result could not be guaranteed to predict what the saved model did: refused.
+_REFUSED = {
+    "LeadScorer": "it holds a fitted scikit-learn ColumnTransformer (imputers, one-hot "
+    "encoder, scaler)",
+    "CustomerSegmenter": "it holds a fitted scikit-learn StandardScaler, a k-means model and "
+    "segment profiles",
 }
 
 
@@ -267,7 +460,14 @@ def _encode_array(name: str, array) -> dict:
 
 
 def _model_document(model) -> dict:
-    adapter = _ADAPTERS.get(type(model).__name__)
+    name = type(model).__name__
+    if name in _REFUSED and type(model).__module__.startswith("marketlearn."):
+        raise ValueError(
+            f"save_model does not support {name}: {_REFUSED[name]}, which cannot be "
+            "written as plain data that loads back identically. Use pickle (or joblib) for "
+            f"{name} within one environment; see docs/model_files.md."
+        )
+    adapter = _ADAPTERS.get(name)
     if adapter is None or type(model) is not _estimator_class(adapter):
         supported = ", ".join(sorted(_ADAPTERS))
         raise ValueError(
@@ -294,13 +494,17 @@ def _model_document(model) -> dict:
 
     attributes = {}
     for attr in adapter.attributes:
-        if not hasattr(model, attr.name):
+        if not hasattr(model, attr.attribute):
             if attr.required:
                 raise ValueError(f"cannot save {type(model).__name__}: no {attr.name}")
             continue
-        value = getattr(model, attr.name)
+        value = adapter.value_of(model, attr)
+        if value is None and not attr.required:
+            continue
         if attr.kind == "array":
             attributes[attr.name] = _encode_array(attr.name, value)
+        elif attr.kind == "bool":
+            attributes[attr.name] = bool(value)
         elif attr.kind == "int":
             attributes[attr.name] = int(value)
         else:
@@ -311,12 +515,13 @@ def _model_document(model) -> dict:
                 continue
             attributes[attr.name] = value
 
+    family = adapter.family(params)
     return {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
+        "version": _FAMILY_VERSIONS[family["name"]],
         "marketlearn_version": __version__,
         "estimator": adapter.estimator,
-        "family": adapter.family(params),
+        "family": family,
         "params": params,
         "attributes": attributes,
     }
@@ -352,7 +557,8 @@ def _format_document(doc: dict) -> str:
 def save_model(model, path) -> None:
     """Save a fitted marketlearn estimator to a JSON model file.
 
-    The file (format "marketlearn-model", version 1; see docs/model_files.md) holds the
+    The file (format "marketlearn-model", version 1 for linear models, 2 for the other
+    families; see docs/model_files.md) holds the
     estimator's name, its parameters and its fitted attributes. Coefficients are written
     exactly (float32 models as the float64 values of their float32 coefficients), so
     :func:`load_model` — or the C++ reader ``marketlearn::io::load_model`` — gives a
@@ -361,7 +567,11 @@ def save_model(model, path) -> None:
 
     Parameters
     ----------
-    model : ChurnClassifier (or another supported marketlearn estimator), fitted
+    model : fitted marketlearn estimator
+        ChurnClassifier, GDClassifier, GDRegressor, LTVRegressor, KMeans,
+        MiniBatchKMeans, clv.BetaGeoModel or clv.GammaGammaModel. LeadScorer and
+        CustomerSegmenter are refused (they hold fitted scikit-learn preprocessing that
+        plain data cannot restore faithfully); pickle them instead.
         Pipelines are not supported: save the final estimator and keep the
         preprocessing with your own tools.
     path : str or os.PathLike
@@ -588,6 +798,11 @@ def _decode_document(doc, source: str):
     expected = adapter.family(model.get_params(deep=False))
     if family != expected:
         raise _FileError(f"family is {_short(family)} but {name} with these params is {expected}")
+    if version < _FAMILY_VERSIONS[expected["name"]]:
+        raise _FileError(
+            f"version {version} has no family {expected['name']!r} (it came with version "
+            f"{_FAMILY_VERSIONS[expected['name']]})"
+        )
 
     attributes = _expect(doc["attributes"], dict, "attributes", "an object")
     spec = {a.name: a for a in adapter.attributes}
@@ -604,21 +819,23 @@ def _decode_document(doc, source: str):
         node = attributes[attr.name]
         if attr.kind == "int":
             value = _expect(node, int, path, "an integer")
-            if value < (1 if attr.name == "n_features_in_" else 0) or value > MAX_VALUES:
+            low, high = (1, MAX_VALUES) if attr.name == "n_features_in_" else (0, (1 << 63) - 1)
+            if not low <= value <= high:
                 raise _FileError(f"{path}={value} is out of range")
         elif attr.kind == "float":
             value = float(_expect(node, (int, float), path, "a number"))
+        elif attr.kind == "bool":
+            value = _expect(node, bool, path, "true or false")
         else:
             value = _decode_array(node, path, attr.dtypes)
-            shape = adapter.shape_of(attr.name, values)
+            shape = adapter.shape_of(attr.name, values, model.get_params(deep=False))
             if shape is not None and value.shape != shape:
                 raise _FileError(f"{path} has shape {list(value.shape)}, expected {list(shape)}")
         values[attr.name] = value
         if attr.name == "classes_":
             adapter.check_classes(value)
     adapter.check(values)
-    for key, value in values.items():
-        setattr(model, key, value)
+    adapter.install(model, values)
     return model
 
 

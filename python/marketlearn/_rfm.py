@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._validation import numeric_column
+
 __all__ = ["rfm_table"]
 
 
@@ -118,7 +120,7 @@ def rfm_table(
         # Integer ids read as float because of blank ids (Online Retail): 12583.0 -> 12583.
         tx[customer_col] = ids.astype(np.int64)
     tx[date_col] = _parse_dates(tx[date_col], date_format).dt.normalize()
-    tx[amount_col] = pd.to_numeric(tx[amount_col], errors="raise").astype(np.float64)
+    tx[amount_col] = numeric_column(tx, amount_col)
     if tx[date_col].isna().any():
         raise ValueError(f"{date_col} has missing or unparseable dates.")
 
@@ -129,6 +131,11 @@ def rfm_table(
     else:
         end = pd.Timestamp(observation_end).normalize()
         tx = tx[tx[date_col] <= end]
+        if tx.empty:
+            raise ValueError(
+                f"observation_end={end.date()} is before every transaction: no rows to "
+                "build RFM from."
+            )
 
     cancelled = np.zeros(len(tx), dtype=bool)
     if invoice_col is not None:

@@ -8,6 +8,8 @@ through without a copy; anything else is converted here, once.
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -22,6 +24,9 @@ __all__ = [
     "encode_class_target",
     "check_fit_sample_weight",
     "seed_from_random_state",
+    "check_k_candidates",
+    "numeric_column",
+    "reject_text",
 ]
 
 #: dtypes the compiled core has kernels for; the first one is the conversion target.
@@ -191,3 +196,50 @@ def seed_from_random_state(random_state) -> int:
     """An integer seed for the C++ random engine, drawn from ``random_state``
     (None, an int or a ``np.random.RandomState``), as scikit-learn's SGD does."""
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def check_k_candidates(k_range) -> list:
+    """Sorted distinct candidate numbers of clusters: each an integer >= 1 (a k above
+    n_samples is the caller's to drop, as it depends on X)."""
+    try:
+        values = list(k_range)
+    except TypeError:
+        raise ValueError(f"k_range must be an iterable of integers; got {k_range!r}.") from None
+    for k in values:
+        if isinstance(k, bool) or not isinstance(k, (Integral, np.integer)):
+            raise ValueError(f"k_range must hold integers; got k={k!r}.")
+        if k < 1:
+            raise ValueError(f"k_range holds k={int(k)}; every candidate must be >= 1.")
+    return sorted({int(k) for k in values})
+
+
+def reject_text(values, name):
+    """ValueError if values (array-like) hold strings: numpy would turn '2.0' into 2.0,
+    hiding a column read as text."""
+    array = np.asarray(values)
+    if array.dtype.kind in "USa":
+        first = array.ravel()[0] if array.size else ""
+        raise ValueError(f"{name} must be numeric; got text (e.g. {_show(first)}).")
+    if array.dtype.kind == "O":
+        for v in array.ravel():
+            if isinstance(v, (str, bytes)):
+                raise ValueError(f"{name} must be numeric; got text (e.g. {v!r}).")
+
+
+def numeric_column(frame, column, *, table="transactions"):
+    """frame[column] as float64, every value a finite number; errors name the column
+    and the first bad row."""
+    import pandas as pd
+
+    try:
+        values = pd.to_numeric(frame[column], errors="raise").astype(np.float64)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{table}[{column!r}] must be numeric: {e}") from None
+    bad = ~np.isfinite(values.to_numpy())
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{table}[{column!r}] holds {int(bad.sum())} missing or non-finite value(s), the "
+            f"first {float(values.iloc[i])!r} at index {values.index[i]!r}."
+        )
+    return values

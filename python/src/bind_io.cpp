@@ -7,6 +7,8 @@
 #include <pybind11/stl.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +69,91 @@ py::dict load_model_predict(const std::string& path, const MatrixView<double>& X
     return out;
 }
 
+/// A vector argument of load_model_file_predict, required for the file's family.
+const VectorView<double>& needed(const std::optional<VectorView<double>>& v, const char* name,
+                                 const std::string& family) {
+    require(v.has_value(), name, " is required to predict with a '", family, "' model file");
+    return *v;
+}
+
+void require_length(const VectorView<double>& v, const char* name, Eigen::Index n) {
+    require(v.size() == n, name, " has ", v.size(), " entries but frequency has ", n);
+}
+
+py::dict load_model_file_predict(const std::string& path, const std::optional<MatrixView<double>>& X,
+                                 const std::optional<VectorView<double>>& t,
+                                 const std::optional<VectorView<double>>& frequency,
+                                 const std::optional<VectorView<double>>& recency,
+                                 const std::optional<VectorView<double>>& T,
+                                 const std::optional<VectorView<double>>& monetary_value) {
+    io::ModelFile file;
+    {
+        py::gil_scoped_release release;
+        file = io::load_model_file(path);
+    }
+    py::dict out;
+    out["family"] = file.family;
+    out["version"] = file.version;
+    if (file.family == "linear") {
+        require(X.has_value(), "X is required to predict with a 'linear' model file");
+        py::dict linear = load_model_predict(path, *X);
+        for (auto item : linear) out[item.first] = item.second;
+    } else if (file.family == "kmeans") {
+        require(X.has_value(), "X is required to predict with a 'kmeans' model file");
+        const MatrixView<double>& x = *X;
+        require(x.rows() <= 1 || x.outerStride() == x.cols(), "X must be C-contiguous (packed rows)");
+        const io::KMeansModelFile& model = file.kmeans();
+        require(static_cast<std::size_t>(x.cols()) == model.n_features, "X has ", x.cols(),
+                " features, but the model was fitted with ", model.n_features);
+        py::array_t<std::int32_t> labels(x.rows());
+        std::int32_t* data = labels.mutable_data();
+        {
+            py::gil_scoped_release release;
+            model.predict(x.data(), static_cast<std::size_t>(x.rows()), data);
+        }
+        out["estimator"] = model.estimator;
+        out["dtype"] = model.dtype;
+        out["feature_names"] = model.feature_names;
+        out["labels"] = labels;
+    } else if (file.family == "bgnbd") {
+        const auto& f = needed(frequency, "frequency", file.family);
+        const auto& r = needed(recency, "recency", file.family);
+        const auto& age = needed(T, "T", file.family);
+        const auto& h = needed(t, "t", file.family);
+        const Eigen::Index n = f.size();
+        require_length(r, "recency", n);
+        require_length(age, "T", n);
+        require_length(h, "t", n);
+        py::array_t<double> expected(n), alive(n);
+        double* e = expected.mutable_data();
+        double* a = alive.mutable_data();
+        const io::BetaGeoModelFile& model = file.bgnbd();
+        {
+            py::gil_scoped_release release;
+            const auto size = static_cast<std::size_t>(n);
+            model.conditional_expected_purchases(h.data(), f.data(), r.data(), age.data(), size, e);
+            model.probability_alive(f.data(), r.data(), age.data(), size, a);
+        }
+        out["estimator"] = model.estimator;
+        out["expected_purchases"] = expected;
+        out["probability_alive"] = alive;
+    } else {
+        const auto& f = needed(frequency, "frequency", file.family);
+        const auto& m = needed(monetary_value, "monetary_value", file.family);
+        require_length(m, "monetary_value", f.size());
+        py::array_t<double> spend(f.size());
+        double* s = spend.mutable_data();
+        const io::GammaGammaModelFile& model = file.gamma_gamma();
+        {
+            py::gil_scoped_release release;
+            model.expected_average_profit(f.data(), m.data(), static_cast<std::size_t>(f.size()), s);
+        }
+        out["estimator"] = model.estimator;
+        out["expected_average_profit"] = spend;
+    }
+    return out;
+}
+
 }  // namespace
 
 void bind_io(py::module_& m) {
@@ -91,6 +178,20 @@ void bind_io(py::module_& m) {
             ``classes`` of each prediction, else None).
 
         Raises ValueError for an invalid file (the C++ reader's message).
+    )pbdoc");
+
+    m.def("load_model_file_predict", &load_model_file_predict, py::arg("path"), py::kw_only(),
+          py::arg("X").noconvert() = py::none(), py::arg("t").noconvert() = py::none(),
+          py::arg("frequency").noconvert() = py::none(), py::arg("recency").noconvert() = py::none(),
+          py::arg("T").noconvert() = py::none(), py::arg("monetary_value").noconvert() = py::none(),
+          R"pbdoc(
+        Read a model file of any family with the C++ reader (marketlearn::io::load_model_file)
+        and predict: for tests that the C++ side serves what Python predicts.
+
+        linear: X (as load_model_predict); kmeans: X -> ``labels``; bgnbd: t, frequency,
+        recency, T -> ``expected_purchases``, ``probability_alive``; gamma_gamma:
+        frequency, monetary_value -> ``expected_average_profit``. All float64 (X
+        C-contiguous). The dict also holds ``family`` and ``version``.
     )pbdoc");
 }
 

@@ -288,14 +288,15 @@ TEST_CASE("model file: every malformed file is an error naming the key", "[io][m
         {"[]", "the document must be an object"},
         {"{}", "has no \"format\""},
         {replaced("marketlearn-model", "pickle"), "not a marketlearn model file"},
-        {replaced("\"version\": 1", "\"version\": 2"), "version is 2, newer than this reader"},
+        {replaced("\"version\": 1", "\"version\": 3"), "version is 3, newer than this reader"},
         {replaced("\"version\": 1", "\"version\": 0"), "version=0 is out of range"},
         {replaced("\"version\": 1", "\"version\": 1.0"), "version must be an integer"},
         {replaced("\"version\": 1", "\"version\": \"1\""), "version must be an integer"},
         {replaced("\"version\": 1,", "\"version\": 1, \"extra\": 3,"), "unknown key \"extra\""},
         {replaced("  \"marketlearn_version\": \"0.1.0\",\n", ""), "lacks the required key \"marketlearn_version\""},
         {replaced("\"estimator\": \"ChurnClassifier\"", "\"estimator\": \"os.system('x')\""), "is not a class name"},
-        {replaced("\"name\": \"linear\"", "\"name\": \"kmeans\""), "linear' family only"},
+        {replaced("\"name\": \"linear\"", "\"name\": \"kmeans\""), "load_model reads the 'linear' family"},
+        {replaced("\"name\": \"linear\"", "\"name\": \"forest\""), "is 'forest'; this reader loads linear, kmeans"},
         {replaced("\"loss\": \"log_loss\"", "\"loss\": \"exotic\""), "not a known loss"},
         {replaced("\"link\": \"logit\"", "\"link\": \"log\""), "has the link 'logit'"},
         {replaced("\"params\": {", "\"params\": [{"), "expected ',' or ']'"},
@@ -359,4 +360,124 @@ TEST_CASE("model file: load_model reads a file and names it in errors", "[io][mo
     CHECK_THROWS_WITH(marketlearn::io::load_model(path, small), Catch::Contains("larger than 16 bytes"));
     std::remove(path.c_str());
     CHECK_THROWS_WITH(marketlearn::io::load_model("/nonexistent/model.json"), Catch::Contains("cannot be opened"));
+}
+
+namespace {
+
+/// A version-2 file of the family given (kmeans, bgnbd, gamma_gamma).
+std::string family_text(const std::string& family, const std::string& attributes,
+                        const std::string& estimator, int version = 2) {
+    std::string text = model_text(family, attributes, estimator);
+    const std::string v1 = "\"version\": 1";
+    text.replace(text.find(v1), v1.size(), "\"version\": " + std::to_string(version));
+    return text;
+}
+
+const std::string kmeans_family = R"({"name": "kmeans"})";
+const std::string kmeans_attributes = R"(    "n_features_in_": 2,
+    "cluster_centers_": {"dtype": "float64", "shape": [3, 2], "data": [0.0, 0.0, 10.0, 0.0, 0.0, 10.0]},
+    "inertia_": 12.5,
+    "n_iter_": 4)";
+const std::string bgnbd_family = R"({"name": "bgnbd", "parameters": ["r", "alpha", "a", "b"]})";
+const std::string bgnbd_attributes =
+    R"(    "params_": {"dtype": "float64", "shape": [4], "data": [0.243, 4.414, 0.793, 2.426]},
+    "converged_": true)";
+const std::string gg_family = R"({"name": "gamma_gamma", "parameters": ["p", "q", "v"]})";
+const std::string gg_attributes =
+    R"(    "params_": {"dtype": "float64", "shape": [3], "data": [6.25, 3.74, 15.44]})";
+
+std::string any_error_of(const std::string& text) {
+    try {
+        marketlearn::io::parse_model_file(text);
+    } catch (const marketlearn::invalid_argument& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("model file: k-means, BG/NBD and Gamma-Gamma files predict", "[io][model_file]") {
+    using marketlearn::io::parse_model_file;
+    const auto km = parse_model_file(family_text(kmeans_family, kmeans_attributes, "KMeans"));
+    REQUIRE(km.family == "kmeans");
+    CHECK(km.version == 2);
+    const auto& k = km.kmeans();
+    CHECK(k.n_clusters == 3);
+    CHECK(k.n_features == 2);
+    const double X[] = {1, 1, 9, -1, -2, 11, 5, 4.9};  // last row: nearer centre 0 than 1
+    std::int32_t labels[4] = {-1, -1, -1, -1};
+    k.predict(X, 4, labels);
+    CHECK(labels[0] == 0);
+    CHECK(labels[1] == 1);
+    CHECK(labels[2] == 2);
+    CHECK(labels[3] == 0);
+    CHECK_THROWS_WITH(km.linear(), Catch::Contains("holds the 'kmeans' family"));
+
+    const auto bg = parse_model_file(family_text(bgnbd_family, bgnbd_attributes, "BetaGeoModel"));
+    const double t[] = {10, 10}, x[] = {0, 3}, tx[] = {0, 20}, T[] = {30, 30};
+    double expected[2], alive[2];
+    bg.bgnbd().conditional_expected_purchases(t, x, tx, T, 2, expected);
+    bg.bgnbd().probability_alive(x, tx, T, 2, alive);
+    marketlearn::models::BetaGeoParams p{0.243, 4.414, 0.793, 2.426};
+    double reference[2];
+    marketlearn::models::bgnbd_conditional_expected_purchases(p, t, x, tx, T, 2, reference);
+    CHECK(expected[0] == reference[0]);
+    CHECK(expected[1] == reference[1]);
+    CHECK(alive[0] == 1.0);
+    CHECK(alive[1] > 0);
+    CHECK(alive[1] < 1);
+
+    const auto gg = parse_model_file(family_text(gg_family, gg_attributes, "GammaGammaModel"));
+    const double m[] = {0, 20};
+    double spend[2];
+    gg.gamma_gamma().expected_average_profit(x, m, 2, spend);
+    CHECK(spend[0] == Approx(6.25 * 15.44 / (3.74 - 1)).epsilon(1e-15));
+    CHECK(spend[1] == Approx(6.25 * (15.44 + 3 * 20) / (6.25 * 3 + 3.74 - 1)).epsilon(1e-15));
+}
+
+TEST_CASE("model file: malformed k-means, BG/NBD and Gamma-Gamma files are errors", "[io][model_file]") {
+    const std::string km = family_text(kmeans_family, kmeans_attributes, "KMeans");
+    const std::string bg = family_text(bgnbd_family, bgnbd_attributes, "BetaGeoModel");
+    const std::string gg = family_text(gg_family, gg_attributes, "GammaGammaModel");
+    auto replaced = [](std::string text, const std::string& from, const std::string& to) {
+        const auto at = text.find(from);
+        REQUIRE(at != std::string::npos);
+        return text.replace(at, from.size(), to);
+    };
+    struct Case {
+        std::string text;
+        const char* message;
+    };
+    const Case cases[] = {
+        {replaced(km, "\"version\": 2", "\"version\": 1"), "the family 'kmeans' needs version 2"},
+        {replaced(km, "{\"name\": \"kmeans\"}", "{\"name\": \"kmeans\", \"loss\": \"x\"}"), "unknown key \"loss\""},
+        {replaced(km, "\"n_features_in_\": 2", "\"n_features_in_\": 3"), "cluster_centers_.shape must be [n_clusters >= 1, 3]"},
+        {replaced(km, "\"shape\": [3, 2], \"data\": [0.0, 0.0, 10.0, 0.0, 0.0, 10.0]", "\"shape\": [0, 2], \"data\": []"), "cluster_centers_.shape must be"},
+        {replaced(km, "10.0, 0.0, 0.0", "10.0, \"0\", 0.0"), "cluster_centers_.data[3] must be a number"},
+        {replaced(km, "\"dtype\": \"float64\", \"shape\": [3, 2]", "\"dtype\": \"int64\", \"shape\": [3, 2]"), "integer for dtype int64"},
+        {replaced(km, "\"cluster_centers_\"", "\"centres_\""), "lacks the required attribute \"cluster_centers_\""},
+        {replaced(km, "\"inertia_\": 12.5", "\"inertia_\": [1]"), "must be a scalar"},
+        {replaced(bg, "\"version\": 2", "\"version\": 3"), "newer than this reader"},
+        {replaced(bg, "[\"r\", \"alpha\", \"a\", \"b\"]", "[\"r\", \"a\", \"alpha\", \"b\"]"), "family.parameters must be [r, alpha, a, b]"},
+        {replaced(bg, ", \"parameters\": [\"r\", \"alpha\", \"a\", \"b\"]", ""), "lacks the required key \"parameters\""},
+        {replaced(bg, "[0.243, 4.414, 0.793, 2.426]", "[0.243, -4.414, 0.793, 2.426]"), "params_.data[1] (alpha=-4.414) must be > 0"},
+        {replaced(bg, "[0.243, 4.414, 0.793, 2.426]", "[0.243, 0, 0.793, 2.426]"), "(alpha=0) must be > 0"},
+        {replaced(bg, "\"shape\": [4], \"data\": [0.243, 4.414, 0.793, 2.426]", "\"shape\": [3], \"data\": [0.243, 4.414, 0.793]"), "params_.shape must be [4]"},
+        {replaced(bg, "[0.243, 4.414, 0.793, 2.426]", "[0.243, 1e999, 0.793, 2.426]"), "out of range for a double"},
+        {replaced(bg, "\"dtype\": \"float64\"", "\"dtype\": \"float32\""), "params_.data[0]=0.243 is not a float32 value"},
+        {replaced(bg, "[0.243, 4.414, 0.793, 2.426]", "[0.5, 4.0, 0.75, 2.5]").replace(bg.find("float64"), 7, "float32"), "params_.dtype must be float64"},
+        {replaced(gg, "\"name\": \"gamma_gamma\"", "\"name\": \"bgnbd\""), "family.parameters must be [r, alpha, a, b]"},
+        {replaced(gg, "[6.25, 3.74, 15.44]", "[6.25, 3.74, null]"), "params_.data[2] must be a number"},
+        {replaced(gg, "\"params_\"", "\"params\""), "lacks the required attribute \"params_\""},
+        {replaced(gg, "\"params_\"", "\"params_\": {\"dtype\": \"float64\", \"shape\": [0], \"data\": []}, \"params\""), "no trailing '_'"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.text);
+        const std::string message = any_error_of(c.text);
+        CHECK_THAT(message, Catch::Contains(c.message));
+        CHECK_THAT(message, Catch::StartsWith("model file: "));
+    }
+    // load_model (linear only) names the way to read the others.
+    CHECK_THAT(error_of(km), Catch::Contains("load_model_file every family"));
 }

@@ -1,4 +1,5 @@
-// libFuzzer target: the JSON reader and the model-file loader on arbitrary bytes.
+// libFuzzer target: the JSON reader and the model-file loaders (load_model's linear
+// reader and load_model_file's every family) on arbitrary bytes.
 //
 // Findings: a sanitizer report (memory error, undefined behaviour, leak), an exception
 // other than marketlearn::invalid_argument, a timeout, or a broken invariant of a model
@@ -8,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "marketlearn/core/error.hpp"
@@ -50,6 +52,36 @@ void exercise(const marketlearn::io::LinearModelFile& m) {
     }
 }
 
+void exercise(const marketlearn::io::KMeansModelFile& m) {
+    check(m.n_clusters >= 1 && m.n_features >= 1);
+    check(m.centres.size() == m.n_clusters * m.n_features);
+    if (m.centres.size() > 4096) return;
+    const std::size_t n = 3;
+    std::vector<double> X(n * m.n_features);
+    for (std::size_t i = 0; i < X.size(); ++i) X[i] = static_cast<double>(i % 5) - 2.0;
+    std::vector<std::int32_t> labels(n, -1);
+    m.predict(X.data(), n, labels.data());
+    for (std::int32_t l : labels) check(l >= 0 && static_cast<std::size_t>(l) < m.n_clusters);
+}
+
+void exercise(const marketlearn::io::BetaGeoModelFile& m) {
+    const double t[] = {0.0, 5.0, 52.0}, x[] = {0, 2, 10}, tx[] = {0, 3, 30}, T[] = {1, 10, 40};
+    double expected[3], alive[3];
+    m.conditional_expected_purchases(t, x, tx, T, 3, expected);
+    m.probability_alive(x, tx, T, 3, alive);
+    for (int i = 0; i < 3; ++i) {
+        check(!(expected[i] < 0.0));
+        check(!(alive[i] < 0.0) && !(alive[i] > 1.0));
+    }
+}
+
+void exercise(const marketlearn::io::GammaGammaModelFile& m) {
+    const double x[] = {0, 1, 7}, value[] = {0, 12.5, 80};
+    double spend[3];
+    m.expected_average_profit(x, value, 3, spend);
+    for (double s : spend) check(!(s < 0.0));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -64,6 +96,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     try {
         exercise(marketlearn::io::parse_model(text, limits));
+    } catch (const marketlearn::invalid_argument&) {
+    }
+    try {
+        const auto file = marketlearn::io::parse_model_file(text, limits);
+        std::visit([](const auto& model) { exercise(model); }, file.model);
     } catch (const marketlearn::invalid_argument&) {
     }
     return 0;

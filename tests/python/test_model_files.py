@@ -110,7 +110,8 @@ def test_file_is_the_documented_json(saved):
         "format", "version", "marketlearn_version", "estimator", "family", "params", "attributes",
     ]  # fmt: skip
     assert doc["format"] == "marketlearn-model"
-    assert doc["version"] == FORMAT_VERSION == 1
+    # Linear models are still written as version 1, so older readers keep reading them.
+    assert doc["version"] == 1 and FORMAT_VERSION == 2
     assert doc["marketlearn_version"] == marketlearn.__version__
     assert doc["estimator"] == "ChurnClassifier"
     assert doc["family"] == {"name": "linear", "loss": "log_loss", "link": "logit"}
@@ -350,7 +351,7 @@ def _set_with_message(*args):
     "change, message",
     [
         pytest.param(*_set_with_message("format", "pickle", "not a marketlearn model file"), id="wrong-format"),
-        pytest.param(*_set_with_message("version", 2, "newer than"), id="newer-version"),
+        pytest.param(*_set_with_message("version", 3, "newer than"), id="newer-version"),
         pytest.param(*_set_with_message("version", 0, "version"), id="version-zero"),
         pytest.param(*_set_with_message("version", 1.0, "version must be an integer"), id="version-float"),
         pytest.param(*_set_with_message("version", True, "version must be an integer"), id="version-bool"),

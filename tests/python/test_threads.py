@@ -83,3 +83,48 @@ def test_concurrent_predictions_match_serial(tmp_path):
             assert np.array_equal(result, serial[key]), key
     assert np.array_equal(serial[("loaded", 0)], serial[("proba", 0)])
     np.testing.assert_allclose(serial[("cpp", 0)], serial[("proba", 0)], rtol=1e-12, atol=1e-12)
+
+
+def test_concurrent_predictions_match_serial_for_every_family():
+    """KMeans, LTVRegressor and the BG/NBD model, one fitted model each, predicted from
+    8 threads at once: every result equals the serial one."""
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    from marketlearn import KMeans, LTVRegressor
+    from marketlearn.clv import BetaGeoModel
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((20_000, 8))
+    kmeans = KMeans(6, random_state=0).fit(X)
+    ltv = LTVRegressor().fit(X, rng.poisson(np.exp(0.3 * X[:, 0])) * 1.0)
+    frequency = rng.poisson(2.0, 20_000).astype(float)
+    T = rng.uniform(20, 60, 20_000)
+    recency = np.where(frequency > 0, T * rng.uniform(0.01, 1, 20_000), 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bgnbd = BetaGeoModel(penalizer_coef=0.01).fit(frequency, recency, T)
+    slices = [slice(i * 1000, i * 1000 + 4000) for i in range(16)]
+
+    def tasks():
+        for s in slices:
+            yield ("kmeans", s, lambda s=s: kmeans.predict(X[s]))
+            yield ("kmeans-transform", s, lambda s=s: kmeans.transform(X[s]))
+            yield ("ltv", s, lambda s=s: ltv.predict(X[s]))
+            yield ("bgnbd", s, lambda s=s: bgnbd.predict(10.0, frequency[s], recency[s], T[s]))
+
+    serial = {(kind, s.start): run() for kind, s, run in tasks()}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = {(kind, s.start): pool.submit(run) for kind, s, run in tasks()}
+    for key, future in futures.items():
+        np.testing.assert_array_equal(future.result(), serial[key], err_msg=str(key))
+
+
+def test_kmeans_fit_releases_the_gil():
+    from marketlearn import KMeans
+
+    X = np.random.default_rng(3).standard_normal((200_000, 16))
+    model = KMeans(8, n_init=1, max_iter=30, tol=0, random_state=0)
+    ticks, seconds = count_ticks_while(lambda: model.fit(X))
+    assert seconds > 0.05
+    assert ticks > 0.25 * seconds * 1000 * 0.5, (ticks, seconds)

@@ -7,8 +7,10 @@
 ///     std::vector<double> proba(n_rows * model.classes.size());
 ///     model.predict_proba(X.data(), n_rows, proba.data());
 ///
-/// Version 1 files of the "linear" family are read: ChurnClassifier, GDClassifier and
-/// GDRegressor (any estimator whose family block says "linear"). Everything is checked:
+/// load_model reads the "linear" family (ChurnClassifier, GDClassifier, GDRegressor,
+/// LTVRegressor: any estimator whose family block says "linear"); load_model_file reads
+/// every family: "linear" (version 1 on), "kmeans", "bgnbd" and "gamma_gamma" (version 2
+/// on) into a ModelFile. Everything is checked:
 /// format and version, the family's loss and link, dtypes and shapes of every array,
 /// finite coefficients, sizes; a bad file is a marketlearn::invalid_argument that names the
 /// key and the position in the file. No code is executed, nothing is looked up by name.
@@ -26,11 +28,15 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "marketlearn/core/error.hpp"
 #include "marketlearn/io/json.hpp"
 #include "marketlearn/loss/logistic.hpp"
+#include "marketlearn/models/bgnbd.hpp"
+#include "marketlearn/models/gamma_gamma.hpp"
+#include "marketlearn/models/kmeans.hpp"
 #include "marketlearn/models/linear_model.hpp"
 
 namespace marketlearn::io {
@@ -38,7 +44,9 @@ namespace marketlearn::io {
 /// The value of "format" in every marketlearn model file.
 inline constexpr std::string_view model_format_name = "marketlearn-model";
 /// The newest format version this reader understands (it reads every version up to it).
-inline constexpr int model_format_version = 1;
+/// Version 2 added the kmeans, bgnbd and gamma_gamma families; linear files are still
+/// written as version 1.
+inline constexpr int model_format_version = 2;
 
 /// How the linear score z = x . coef + intercept becomes a prediction.
 enum class Link {
@@ -171,6 +179,82 @@ struct LinearModelFile {
     }
 };
 
+
+/// A k-means model (KMeans, MiniBatchKMeans): the label of a row is the index of its
+/// nearest centre (squared Euclidean distance; the first one on ties), computed with the
+/// kernel Python's predict uses, in float64.
+struct KMeansModelFile {
+    std::string estimator;
+    std::string marketlearn_version;
+    std::string dtype;  ///< dtype of cluster_centers_ when fitted: "float64" or "float32"
+    std::size_t n_clusters = 0;
+    std::size_t n_features = 0;
+    std::vector<double> centres;  ///< n_clusters x n_features, row-major
+    std::vector<std::string> feature_names;
+
+    /// labels[0, n_rows) for row-major X (n_rows x n_features).
+    void predict(const double* X, std::size_t n_rows, std::int32_t* labels) const {
+        require(n_clusters >= 1, "the model has no centres");
+        if (n_rows == 0) return;
+        require(X != nullptr && labels != nullptr, "X and labels must not be null");
+        models::kmeans_assign<double>(X, n_rows, n_features, nullptr, centres.data(), n_clusters,
+                                      labels);
+    }
+};
+
+/// A BG/NBD model (BetaGeoModel): the fitted (r, alpha, a, b).
+struct BetaGeoModelFile {
+    std::string estimator;
+    std::string marketlearn_version;
+    models::BetaGeoParams params;
+
+    /// Expected repeat purchases in the next t[i] time units of customers with the given
+    /// histories (Python's conditional_expected_number_of_purchases_up_to_time).
+    void conditional_expected_purchases(const double* t, const double* frequency,
+                                        const double* recency, const double* age, std::size_t n,
+                                        double* out) const {
+        models::bgnbd_conditional_expected_purchases(params, t, frequency, recency, age, n, out);
+    }
+    /// P(alive) (Python's conditional_probability_alive).
+    void probability_alive(const double* frequency, const double* recency, const double* age,
+                           std::size_t n, double* out) const {
+        models::bgnbd_probability_alive(params, frequency, recency, age, n, out);
+    }
+};
+
+/// A Gamma-Gamma spend model (GammaGammaModel): the fitted (p, q, v).
+struct GammaGammaModelFile {
+    std::string estimator;
+    std::string marketlearn_version;
+    models::GammaGammaParams params;
+
+    /// Expected spend per future transaction (Python's conditional_expected_average_profit).
+    void expected_average_profit(const double* frequency, const double* monetary_value,
+                                 std::size_t n, double* out) const {
+        models::gamma_gamma_expected_average_profit(params, frequency, monetary_value, n, out);
+    }
+};
+
+/// A model file of any family: `family` says which member `model` holds.
+struct ModelFile {
+    std::string family;  ///< "linear", "kmeans", "bgnbd" or "gamma_gamma"
+    int version = 0;     ///< the file's format version
+    std::variant<LinearModelFile, KMeansModelFile, BetaGeoModelFile, GammaGammaModelFile> model;
+
+    const LinearModelFile& linear() const { return get<LinearModelFile>("linear"); }
+    const KMeansModelFile& kmeans() const { return get<KMeansModelFile>("kmeans"); }
+    const BetaGeoModelFile& bgnbd() const { return get<BetaGeoModelFile>("bgnbd"); }
+    const GammaGammaModelFile& gamma_gamma() const { return get<GammaGammaModelFile>("gamma_gamma"); }
+
+private:
+    template <class M>
+    const M& get(const char* wanted) const {
+        const M* m = std::get_if<M>(&model);
+        require(m != nullptr, "the model file holds the '", family, "' family, not '", wanted, "'");
+        return *m;
+    }
+};
+
 namespace detail {
 
 /// Errors name the key path (e.g. attributes.coef_.data[3]) and the position in the file.
@@ -178,7 +262,14 @@ class ModelReader {
 public:
     ModelReader(std::string_view text, const json::Limits& limits) : text_(text), limits_(limits) {}
 
+    /// A linear-family file (load_model).
     LinearModelFile read() {
+        ModelFile file = read_any(/*linear_only=*/true);
+        return std::get<LinearModelFile>(std::move(file.model));
+    }
+
+    /// A file of any family (load_model_file).
+    ModelFile read_any(bool linear_only = false) {
         json::Value root;
         try {
             root = json::parse(text_, limits_);
@@ -212,22 +303,71 @@ public:
                    {"format", "version", "marketlearn_version", "estimator", "family", "params",
                     "attributes"});
 
-        LinearModelFile model;
         const json::Value& lib_version = *root.find("marketlearn_version");
         expect_kind(lib_version, json::Kind::string, "marketlearn_version");
-        model.marketlearn_version = lib_version.text();
-
         const json::Value& estimator = *root.find("estimator");
         expect_kind(estimator, json::Kind::string, "estimator");
         if (!is_identifier(estimator.text())) {
             fail(estimator, "estimator", "'" + shorten(estimator.text()) + "' is not a class name");
         }
-        model.estimator = estimator.text();
-
-        read_family(*root.find("family"), model);
         expect_kind(*root.find("params"), json::Kind::object, "params");
-        read_attributes(*root.find("attributes"), model);
-        return model;
+
+        const json::Value& family = *root.find("family");
+        expect_kind(family, json::Kind::object, "family");
+        const json::Value* family_name = family.find("name");
+        if (family_name == nullptr) fail(family, "family", "lacks the required key \"name\"");
+        expect_kind(*family_name, json::Kind::string, "family.name");
+        const std::string& name = family_name->text();
+        // The version that introduced each family: an older file cannot hold a newer one.
+        const int since = name == "linear" ? 1 : 2;
+        if (name != "linear" && name != "kmeans" && name != "bgnbd" && name != "gamma_gamma") {
+            fail(*family_name, "family.name",
+                 "is '" + shorten(name) + "'; this reader loads linear, kmeans, bgnbd, gamma_gamma");
+        }
+        if (linear_only && name != "linear") {
+            fail(*family_name, "family.name",
+                 "is '" + name + "'; load_model reads the 'linear' family, load_model_file every family");
+        }
+        if (v < since) {
+            fail(*version, "version", "is " + std::to_string(v) + " but the family '" + name +
+                                          "' needs version " + std::to_string(since) + " or later");
+        }
+
+        ModelFile file;
+        file.family = name;
+        file.version = static_cast<int>(v);
+        const json::Value& attributes = *root.find("attributes");
+        if (name == "linear") {
+            LinearModelFile model;
+            model.marketlearn_version = lib_version.text();
+            model.estimator = estimator.text();
+            read_family(family, model);
+            read_attributes(attributes, model);
+            file.model = std::move(model);
+        } else if (name == "kmeans") {
+            check_keys(family, "family", {"name"}, {"name"});
+            KMeansModelFile model;
+            model.marketlearn_version = lib_version.text();
+            model.estimator = estimator.text();
+            read_kmeans(attributes, model);
+            file.model = std::move(model);
+        } else if (name == "bgnbd") {
+            BetaGeoModelFile model;
+            model.marketlearn_version = lib_version.text();
+            model.estimator = estimator.text();
+            const std::vector<double> p =
+                read_clv_params(family, attributes, {"r", "alpha", "a", "b"});
+            model.params = {p[0], p[1], p[2], p[3]};
+            file.model = std::move(model);
+        } else {
+            GammaGammaModelFile model;
+            model.marketlearn_version = lib_version.text();
+            model.estimator = estimator.text();
+            const std::vector<double> p = read_clv_params(family, attributes, {"p", "q", "v"});
+            model.params = {p[0], p[1], p[2]};
+            file.model = std::move(model);
+        }
+        return file;
     }
 
 private:
@@ -534,6 +674,106 @@ private:
         }
     }
 
+    /// Every attribute well formed (scalars or arrays), even those a reader does not use;
+    /// the names in `required` present.
+    void check_attribute_nodes(const json::Value& attributes,
+                               std::initializer_list<std::string_view> required) const {
+        expect_kind(attributes, json::Kind::object, "attributes");
+        for (std::string_view key : required) {
+            if (attributes.find(key) == nullptr) {
+                fail(attributes, "attributes", "lacks the required attribute \"" + std::string(key) + "\"");
+            }
+        }
+        for (std::size_t i = 0; i < attributes.keys().size(); ++i) {
+            const std::string& key = attributes.keys()[i];
+            const json::Value& value = attributes.items()[i];
+            const std::string path = "attributes." + shorten(key);
+            if (key.empty() || key.back() != '_') fail(value, path, "is not a fitted attribute (no trailing '_')");
+            if (value.is(json::Kind::object)) {
+                array(value, path);
+            } else if (value.is(json::Kind::array)) {
+                fail(value, path, "must be a scalar or a {\"dtype\", \"shape\", \"data\"} object");
+            }
+        }
+    }
+
+    std::vector<std::string> feature_names(const json::Value& attributes, std::size_t n_features) const {
+        std::vector<std::string> out;
+        const json::Value* names = attributes.find("feature_names_in_");
+        if (names == nullptr) return out;
+        const Array a = array(*names, "attributes.feature_names_in_");
+        if (a.dtype != "object" && a.dtype != "str") {
+            fail(*names, "attributes.feature_names_in_.dtype", "must be object or str");
+        }
+        if (a.shape.size() != 1 || a.shape[0] != n_features) {
+            fail(*names, "attributes.feature_names_in_.shape",
+                 "must be [" + std::to_string(n_features) + "], got " + shape_text(a.shape));
+        }
+        for (const json::Value& name : a.data->items()) {
+            if (!name.is(json::Kind::string)) fail(name, "attributes.feature_names_in_", "must hold strings");
+            out.push_back(name.text());
+        }
+        return out;
+    }
+
+    void read_kmeans(const json::Value& attributes, KMeansModelFile& model) const {
+        check_attribute_nodes(attributes, {"n_features_in_", "cluster_centers_"});
+        model.n_features = static_cast<std::size_t>(
+            integer(*attributes.find("n_features_in_"), "attributes.n_features_in_", 1,
+                    static_cast<std::int64_t>(limits_.max_values)));
+        const Array centres = array(*attributes.find("cluster_centers_"), "attributes.cluster_centers_");
+        if (!is_float_dtype(centres.dtype)) {
+            fail(*centres.node, "attributes.cluster_centers_.dtype", "must be float64 or float32");
+        }
+        if (centres.shape.size() != 2 || centres.shape[0] < 1 || centres.shape[1] != model.n_features) {
+            fail(*centres.node, "attributes.cluster_centers_.shape",
+                 "must be [n_clusters >= 1, " + std::to_string(model.n_features) +
+                     "] for n_features_in_=" + std::to_string(model.n_features) + ", got " +
+                     shape_text(centres.shape));
+        }
+        model.dtype = centres.dtype;
+        model.n_clusters = centres.shape[0];
+        model.centres.reserve(centres.data->size());
+        for (const json::Value& x : centres.data->items()) model.centres.push_back(x.number());
+        model.feature_names = feature_names(attributes, model.n_features);
+    }
+
+    /// The family block {"name", "parameters": [names]} and attributes.params_ (float64,
+    /// one finite value > 0 per name, in that order).
+    std::vector<double> read_clv_params(const json::Value& family, const json::Value& attributes,
+                                        std::initializer_list<std::string_view> names) const {
+        check_keys(family, "family", {"name", "parameters"}, {"name", "parameters"});
+        const json::Value& listed = *family.find("parameters");
+        expect_kind(listed, json::Kind::array, "family.parameters");
+        bool same = listed.size() == names.size();
+        for (std::size_t i = 0; same && i < listed.size(); ++i) {
+            same = listed.items()[i].is(json::Kind::string) &&
+                   listed.items()[i].text() == *(names.begin() + i);
+        }
+        if (!same) {
+            std::string expected;
+            for (std::string_view n : names) expected += (expected.empty() ? "" : ", ") + std::string(n);
+            fail(listed, "family.parameters", "must be [" + expected + "]");
+        }
+        check_attribute_nodes(attributes, {"params_"});
+        const Array params = array(*attributes.find("params_"), "attributes.params_");
+        if (params.dtype != "float64") fail(*params.node, "attributes.params_.dtype", "must be float64");
+        if (params.shape.size() != 1 || params.shape[0] != names.size()) {
+            fail(*params.node, "attributes.params_.shape",
+                 "must be [" + std::to_string(names.size()) + "], got " + shape_text(params.shape));
+        }
+        std::vector<double> values;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            const json::Value& x = params.data->items()[i];
+            if (!(x.number() > 0)) {
+                fail(x, "attributes.params_.data[" + std::to_string(i) + "]",
+                     "(" + std::string(*(names.begin() + i)) + "=" + shorten(x.text()) + ") must be > 0");
+            }
+            values.push_back(x.number());
+        }
+        return values;
+    }
+
     static std::string shape_text(const std::vector<std::size_t>& shape) {
         std::string s = "[";
         for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
@@ -551,9 +791,14 @@ inline LinearModelFile parse_model(std::string_view text, const json::Limits& li
     return detail::ModelReader(text, limits).read();
 }
 
-/// Reads the model file at `path`; throws marketlearn::invalid_argument when the file
-/// cannot be read or is not a valid model file (the message says where and why).
-inline LinearModelFile load_model(const std::string& path, const json::Limits& limits = {}) {
+/// Reads a model file's text of any family (see load_model_file).
+inline ModelFile parse_model_file(std::string_view text, const json::Limits& limits = {}) {
+    return detail::ModelReader(text, limits).read_any();
+}
+
+namespace detail {
+
+inline std::string read_model_text(const std::string& path, const json::Limits& limits) {
     std::ifstream in(path, std::ios::binary);
     require(in.is_open(), "model file '", path, "' cannot be opened");
     // Read up to the size limit (the file may be a pipe, so its size is not asked).
@@ -565,14 +810,37 @@ inline LinearModelFile load_model(const std::string& path, const json::Limits& l
                 limits.max_bytes, " bytes");
     }
     require(!in.bad(), "model file '", path, "' could not be read");
+    return text;
+}
+
+/// parse(text), its error messages naming the file.
+template <class Parse>
+auto parse_naming_file(const std::string& path, const std::string& text, Parse parse) {
     try {
-        return parse_model(text, limits);
+        return parse(text);
     } catch (const invalid_argument& e) {
         constexpr std::string_view prefix = "model file: ";
         std::string_view what = e.what();
         if (what.substr(0, prefix.size()) == prefix) what.remove_prefix(prefix.size());
         throw_invalid_argument("model file '", path, "': ", what);
     }
+}
+
+}  // namespace detail
+
+/// Reads the linear model file at `path`; throws marketlearn::invalid_argument when the
+/// file cannot be read, is not a valid model file or holds another family (the message
+/// says where and why).
+inline LinearModelFile load_model(const std::string& path, const json::Limits& limits = {}) {
+    const std::string text = detail::read_model_text(path, limits);
+    return detail::parse_naming_file(path, text, [&](const std::string& t) { return parse_model(t, limits); });
+}
+
+/// Reads the model file at `path`, of any family; errors as load_model.
+inline ModelFile load_model_file(const std::string& path, const json::Limits& limits = {}) {
+    const std::string text = detail::read_model_text(path, limits);
+    return detail::parse_naming_file(path, text,
+                                     [&](const std::string& t) { return parse_model_file(t, limits); });
 }
 
 }  // namespace marketlearn::io

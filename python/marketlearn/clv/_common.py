@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
+from .._validation import reject_text
+
 __all__ = ["as_vector", "broadcast_vectors", "shape_result", "check_fit", "summary_frame"]
 
 
@@ -20,6 +22,7 @@ def as_vector(values, name) -> np.ndarray:
     """A float64 C-contiguous 1-D array (no copy when it already is one)."""
     if isinstance(values, (pd.DataFrame,)):
         raise ValueError(f"{name} must be 1-dimensional (a column); got a DataFrame.")
+    reject_text(values, name)
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
