@@ -209,8 +209,8 @@ def case_stream(n, d, dtype, repeats, bandwidth, optimizer, batch_size, epochs=5
     }
 
 
-def case_predict_proba(n, d, repeats, bandwidth):
-    X, y = logistic_data(n, d, np.float64, seed=3)
+def case_predict_proba(n, d, repeats, bandwidth, dtype=np.float64):
+    X, y = logistic_data(n, d, dtype, seed=3)
     import warnings
 
     with warnings.catch_warnings():
@@ -228,7 +228,7 @@ def case_predict_proba(n, d, repeats, bandwidth):
     )
     gbs = X.nbytes / med["marketlearn"] / 1e9
     return {
-        "case": f"predict_proba {n:,}x{d}",
+        "case": f"predict_proba {n:,}x{d} {np.dtype(dtype).name}",
         "median_s": med,
         "runs_s": raw,
         "ratio": med["scikit-learn"] / med["marketlearn"],
@@ -474,6 +474,64 @@ def case_bgnbd_large(n, repeats):
     }
 
 
+PEAK_MEMORY_CHILD = """
+import resource, sys, warnings
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from marketlearn import ChurnClassifier
+
+def rss_bytes():  # resident set now
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+X = np.load(sys.argv[1])
+y = np.load(sys.argv[2])
+X.sum(); y.sum()  # resident before measuring
+warnings.simplefilter("ignore")
+before = rss_bytes()
+if sys.argv[3] == "marketlearn":
+    ChurnClassifier(alpha=1e-4, optimizer="lbfgs", tol=1e-5).fit(X, y)
+else:
+    LogisticRegression(C=1.0 / (1e-4 * len(y))).fit(X, y)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+print(max(0, peak - before))
+"""
+
+
+def case_peak_memory(n, d, dtype):
+    """Memory a fit adds on top of the resident C-contiguous X (and y): the peak resident
+    set of a fresh process during the fit minus its resident set just before. An upper
+    bound: a peak reached while loading counts too."""
+    import subprocess
+    import tempfile
+
+    X, y = logistic_data(n, d, dtype, seed=5)
+    extra = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(f"{tmp}/X.npy", X)
+        np.save(f"{tmp}/y.npy", y)
+        for lib in ("marketlearn", "scikit-learn"):
+            out = subprocess.run(
+                [sys.executable, "-c", PEAK_MEMORY_CHILD, f"{tmp}/X.npy", f"{tmp}/y.npy", lib],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            extra[lib] = int(out.stdout.strip().splitlines()[-1])
+    return {
+        "case": f"peak memory of an L2 logistic fit beyond X, {n:,}x{d} {np.dtype(dtype).name}",
+        "median_s": {},
+        "runs_s": {},
+        "ratio": None,
+        "quality": {
+            "X_MB": X.nbytes / 1e6,
+            "extra_MB_marketlearn": extra["marketlearn"] / 1e6,
+            "extra_fraction_of_X_marketlearn": extra["marketlearn"] / X.nbytes,
+            "extra_MB_scikit-learn": extra["scikit-learn"] / 1e6,
+        },
+    }
+
+
 # ---- report -----------------------------------------------------------------------------
 def markdown(report: dict) -> str:
     s = report["system"]
@@ -508,7 +566,8 @@ def markdown(report: dict) -> str:
         peer = c.get("peer", "scikit-learn")
         theirs = f"{m[peer]:.3f} ({peer})" if peer in m else "—"
         ratio = f"**{c['ratio']:.2f}x**" if c["ratio"] else "—"
-        lines.append(f"| {c['case']} | {m['marketlearn']:.3f} | {theirs} | {ratio} | {q} |")
+        ours = f"{m['marketlearn']:.3f}" if "marketlearn" in m else "—"
+        lines.append(f"| {c['case']} | {ours} | {theirs} | {ratio} | {q} |")
     for note in report.get("notes", []):
         lines += ["", f"- {note}"]
     return "\n".join(lines) + "\n"
@@ -544,6 +603,8 @@ def main(argv=None):
         lambda: case_stream(1_000_000 // scale, 100, np.float32, repeats, bandwidth, "sgd", 256),
         lambda: case_stream(1_000_000 // scale, 100, np.float64, repeats, bandwidth, "gd", 1),
         lambda: case_predict_proba(1_000_000 // scale, 100, repeats, bandwidth),
+        lambda: case_predict_proba(1_000_000 // scale, 100, repeats, bandwidth, np.float32),
+        lambda: case_peak_memory(1_000_000 // scale, 100, np.float64),
     ]
     for k in (8, 64):
         for algorithm in ("lloyd", "elkan"):

@@ -47,6 +47,17 @@ struct DenseDesign {
         return k.dot(X + r * n_cols, w, n_cols);
     }
 
+    /// ||x_r||^2
+    T squared_norm_row(const simd::kernel_table<T>& k, std::size_t r) const {
+        const T* x = X + r * n_cols;
+        return k.dot(x, x, n_cols);
+    }
+
+    /// v += c x_r
+    void axpy_row(const simd::kernel_table<T>& k, std::size_t r, T c, T* v) const {
+        k.axpy(c, X + r * n_cols, v, n_cols);
+    }
+
     /// out[i] = x_{first+i} . w + b
     void predict(const simd::kernel_table<T>& k, std::size_t first, std::size_t count, const T* w,
                  T b, T* out) const {
@@ -89,6 +100,17 @@ struct CsrDesign {
 
     T dot_row(const simd::kernel_table<T>& /*k*/, std::size_t r, const T* w) const {
         return simd::detail::sparse_dot<simd::scalar_arch>(data, indices, indptr[r], indptr[r + 1], w);
+    }
+
+    T squared_norm_row(const simd::kernel_table<T>& /*k*/, std::size_t r) const {
+        T s = 0;
+        for (I j = indptr[r]; j < indptr[r + 1]; ++j) s += data[j] * data[j];
+        return s;
+    }
+
+    /// v += c x_r, touching only the row's non-zeros.
+    void axpy_row(const simd::kernel_table<T>& /*k*/, std::size_t r, T c, T* v) const {
+        for (I j = indptr[r]; j < indptr[r + 1]; ++j) v[indices[j]] += c * data[j];
     }
 
     void predict(const simd::kernel_table<T>& k, std::size_t first, std::size_t count, const T* w,

@@ -232,8 +232,7 @@ inline constexpr std::size_t kAhead = 4;
 /// register's width. The group's decision values come out of `dot_rows` as one register,
 /// the loss and its derivative are computed with vector exp/log (one exp per group, not
 /// per row), and `axpy_rows` adds the group's gradient while its rows are still in L1:
-/// X is streamed from memory once per call. A short last group is padded with copies of
-/// its first row at weight 0, which add exactly nothing.
+/// X is streamed from memory once per call.
 template <bool WithGradient, loss_kind Kind, class Arch, class T>
 T linear_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size_t n_rows,
               const T* y, const T* sw, const T* w, T intercept, const loss_params<T>& p,
@@ -263,19 +262,13 @@ T linear_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size
         const T* row_ptr[W];
         batch loss_acc(T(0)), intercept_acc(T(0));
         const batch b(intercept);
-        for (std::size_t start = 0; start < n_rows; start += W) {
-            const std::size_t count = std::min(W, n_rows - start);
+        std::size_t start = 0;
+        for (; start + W <= n_rows; start += W) {
             for (std::size_t k = 0; k < W; ++k) {
-                if (k < count) {
-                    const std::size_t r = rows ? rows[start + k] : start + k;
-                    row_ptr[k] = X + r * n_cols;
-                    yy[k] = y[r];
-                    weight[k] = sw ? sw[r] : T(1);
-                } else {  // padding: a finite point (z = 0, y = 1) at weight 0
-                    row_ptr[k] = row_ptr[0];
-                    yy[k] = 1;
-                    weight[k] = 0;
-                }
+                const std::size_t r = rows ? rows[start + k] : start + k;
+                row_ptr[k] = X + r * n_cols;
+                yy[k] = y[r];
+                weight[k] = sw ? sw[r] : T(1);
             }
             if (rows && start + W < n_rows) {
                 const std::size_t next = std::min(W, n_rows - start - W);
@@ -285,16 +278,10 @@ T linear_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size
             } else if (!rows && start + kAhead * W < n_rows) {
                 prefetch_span(X + (start + kAhead * W) * n_cols, W * n_cols);
             }
-            batch z = dot_rows<Arch, T>(row_ptr, w, n_cols) + b;
-            if (count < W) {  // padding lanes at z = 0, where every loss is finite
-                alignas(64) T padding[W];
-                for (std::size_t k = 0; k < W; ++k) padding[k] = k < count ? T(0) : T(1);
-                z = xsimd::select(batch::load_aligned(padding) != batch(T(0)), batch(T(0)), z);
-            }
+            const batch z = dot_rows<Arch, T>(row_ptr, w, n_cols) + b;
             batch loss, dloss;
             pointwise_loss<Kind>::eval(z, batch::load_aligned(yy), p, loss, dloss);
             const batch wt = batch::load_aligned(weight);
-            // weight 0 times a finite loss is 0: padding lanes add nothing.
             loss_acc = xsimd::fma(wt, loss, loss_acc);
             if constexpr (WithGradient) {
                 const batch c = wt * dloss;
@@ -303,8 +290,24 @@ T linear_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size
                 axpy_rows<Arch, T>(coef, row_ptr, grad, n_cols);
             }
         }
-        if constexpr (WithGradient) *grad_intercept += xsimd::hadd(intercept_acc);
-        return xsimd::hadd(loss_acc);
+        // The last n_rows % W rows (all of them for a one-row SGD step) one at a time:
+        // padding a register of rows would cost W dot products for one.
+        T tail_loss = 0, tail_intercept = 0;
+        for (; start < n_rows; ++start) {
+            const std::size_t r = rows ? rows[start] : start;
+            const T* x = X + r * n_cols;
+            const T weight_r = sw ? sw[r] : T(1);
+            T loss, dloss;
+            pointwise_loss<Kind>::eval(dot<Arch, T>(x, w, n_cols) + intercept, y[r], p, loss,
+                                       dloss);
+            tail_loss += weight_r * loss;
+            if constexpr (WithGradient) {
+                axpy<Arch, T>(weight_r * dloss, x, grad, n_cols);
+                tail_intercept += weight_r * dloss;
+            }
+        }
+        if constexpr (WithGradient) *grad_intercept += xsimd::hadd(intercept_acc) + tail_intercept;
+        return xsimd::hadd(loss_acc) + tail_loss;
     }
 }
 
