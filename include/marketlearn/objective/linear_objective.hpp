@@ -210,6 +210,7 @@ public:
     /// Returns that call's value (the row's scaled loss plus the L2 term, before the step).
     T scaled_sgd_step(ScaledWeights& s, std::size_t p, T eta) const {
         const std::size_t r = ordered_row(p);
+        if (p + 2 < n_active_) design_.prefetch_row(ordered_row(p + 2));
         T xv = design_.dot_row(kernels_, r, s.v.data());
         const T z = s.scale * xv + s.intercept;
         T loss = 0, dloss = 0;

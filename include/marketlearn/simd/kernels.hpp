@@ -227,6 +227,7 @@ MARKETLEARN_ALWAYS_INLINE void prefetch_span(const T* p, std::size_t n) noexcept
 #endif
 }
 inline constexpr std::size_t kAhead = 4;
+inline constexpr std::size_t kAheadIndexed = 2;
 
 /// Shared body of the linear-model loss kernels: rows are taken in groups of one
 /// register's width. The group's decision values come out of `dot_rows` as one register,
@@ -270,10 +271,12 @@ T linear_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size
                 yy[k] = y[r];
                 weight[k] = sw ? sw[r] : T(1);
             }
-            if (rows && start + W < n_rows) {
-                const std::size_t next = std::min(W, n_rows - start - W);
+            if (rows && start + kAheadIndexed * W < n_rows) {
+                // Rows two groups ahead: one group's work is shorter than a trip to DRAM.
+                const std::size_t ahead = start + kAheadIndexed * W;
+                const std::size_t next = std::min(W, n_rows - ahead);
                 for (std::size_t k = 0; k < next; ++k) {
-                    prefetch_row(X + rows[start + W + k] * n_cols, n_cols);
+                    prefetch_row(X + rows[ahead + k] * n_cols, n_cols);
                 }
             } else if (!rows && start + kAhead * W < n_rows) {
                 prefetch_span(X + (start + kAhead * W) * n_cols, W * n_cols);
