@@ -138,13 +138,16 @@ void register_level(simd::level l) {
         ->Range(1 << 12, 1 << 22);
     benchmark::RegisterBenchmark(("logistic_loss_grad" + suffix).c_str(),
                                  bench_logistic_loss_grad<T>, k, false)
+        ->Args({2000, 100})  // 1.6 MB (double): from cache, so compute-bound
         ->Args({100000, 20})
         ->Args({100000, 100})
+        ->Args({1000000, 100})  // 0.8 GB (double): from memory, the 1M x 100 fit case
         ->ArgNames({"rows", "cols"})
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("logistic_loss_grad_indexed" + suffix).c_str(),
                                  bench_logistic_loss_grad<T>, k, true)
         ->Args({100000, 20})
+        ->Args({100000, 100})
         ->ArgNames({"rows", "cols"})
         ->Unit(benchmark::kMicrosecond);
 }

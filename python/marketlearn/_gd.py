@@ -211,7 +211,7 @@ class _BaseGD(BaseEstimator):
             n_iter_no_change=int(self.n_iter_no_change),
             validation_fraction=float(self.validation_fraction),
             shuffle=shuffle,
-            n_jobs=1 if self.n_jobs is None else int(self.n_jobs),
+            n_jobs=_n_jobs(self.n_jobs),
             check_input=False,  # validate_data and the checks here did it
             **self._loss_kwargs(),
         )
@@ -420,7 +420,8 @@ _OPTIMIZER_DOC = """\
         Start ``fit`` from the previous solution (``coef_``, ``intercept_``).
     n_jobs : int, default=None
         Threads for full passes over the data ("gd", "lbfgs", the final objective of the
-        others); None means 1, -1 all cores. Results are bitwise identical for any value.
+        others) and for predictions; None and -1 mean all cores. Results are bitwise
+        identical for any value.
     callback : callable, default=None
         ``callback(epoch, loss, coef)``, called after every epoch (iteration for "gd"
         and "lbfgs") with the epoch's objective (as in ``loss_curve_``) and a copy of the
@@ -836,8 +837,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         (n_samples, n_classes). In X's dtype if float32/float64, else float64.
         """
         check_is_fitted(self)
-        X = validate_predict_data(self, X, accept_sparse=_SPARSE)
-        return _scores(X, self.coef_, self.intercept_, squeeze=len(self.classes_) == 2)
+        return _checked_scores(self, X, squeeze=len(self.classes_) == 2)
 
     def predict(self, X):
         """The predicted class of each sample.
@@ -1236,8 +1236,7 @@ default="squared_error"
             In X's dtype if float32/float64, else float64.
         """
         check_is_fitted(self)
-        X = validate_predict_data(self, X, accept_sparse=_SPARSE)
-        z = _scores(X, self.coef_.reshape(1, -1), self.intercept_, squeeze=True)
+        z = _checked_scores(self, X, squeeze=True)
         return np.exp(z) if self.loss in GLM_LOSSES else z
 
     def score(self, X, y, sample_weight=None):
@@ -1331,19 +1330,46 @@ def _fit_core(X, y, sample_weight, **options):
     return _core.fit_linear(X, y, sample_weight, **options)
 
 
-def _decision(X, coef, intercept):
+def _n_jobs(n_jobs) -> int:
+    """Threads for the compiled core: None means all cores (-1). Passes over X are bound
+    by memory bandwidth, which one core cannot saturate; results do not depend on it."""
+    return -1 if n_jobs is None else int(n_jobs)
+
+
+def _decision(X, coef, intercept, n_jobs):
     if sp.issparse(X):
         return _core.linear_decision_function_csr(*_csr_arrays(X), coef, intercept)
-    return _core.linear_decision_function(X, coef, intercept)
+    return _core.linear_decision_function(X, coef, intercept, n_jobs=n_jobs)
 
 
-def _scores(X, coef, intercept, *, squeeze):
+def _scores(X, coef, intercept, *, squeeze, n_jobs=1):
     """Decision values of each row of ``coef`` on X, with the SIMD kernels, in X's dtype."""
     if squeeze:
         row = np.ascontiguousarray(coef[0], dtype=X.dtype)
-        return _decision(X, row, float(intercept[0]))
+        return _decision(X, row, float(intercept[0]), n_jobs)
     out = np.empty((X.shape[0], coef.shape[0]), dtype=X.dtype)
     for k in range(coef.shape[0]):
         row = np.ascontiguousarray(coef[k], dtype=X.dtype)
-        out[:, k] = _decision(X, row, float(intercept[k]))
+        out[:, k] = _decision(X, row, float(intercept[k]), n_jobs)
     return out
+
+
+def _checked_scores(estimator, X, *, squeeze):
+    """Validated X's decision values, reading X once.
+
+    The NaN / infinity check of the input is folded into the scores: a non-finite entry
+    of X makes its row's score non-finite (NaN * w, inf * w or inf * 0), so X is checked
+    in full, with scikit-learn's error, only when some score is not finite. Skipping the
+    separate pass over X matters because prediction is bound by memory bandwidth."""
+    coef = estimator.coef_
+    if coef.ndim == 1:
+        coef = coef.reshape(1, -1)
+    n_jobs = _n_jobs(estimator.n_jobs)
+    X_raw = X
+    X = validate_predict_data(estimator, X, accept_sparse=_SPARSE, ensure_all_finite=False)
+    scores = _scores(X, coef, estimator.intercept_, squeeze=squeeze, n_jobs=n_jobs)
+    if not np.isfinite(scores).all():
+        # Raises if X has NaN / infinity; else the scores overflowed (or coef_ is not
+        # finite) and are returned as they are, as without this shortcut.
+        validate_predict_data(estimator, X_raw, accept_sparse=_SPARSE)
+    return scores

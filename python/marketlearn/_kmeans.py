@@ -30,8 +30,9 @@ __all__ = ["KMeans", "MiniBatchKMeans"]
 
 
 def _as_n_jobs(n_jobs) -> int:
-    """scikit-learn's n_jobs: None means 1, -1 all cores (resolved in C++)."""
-    return 1 if n_jobs is None else int(n_jobs)
+    """Threads: None and -1 mean all cores (resolved in C++); results are bitwise the
+    same for any count, so the default uses the whole memory bandwidth."""
+    return -1 if n_jobs is None else int(n_jobs)
 
 
 def _check_weights(sample_weight, X):
@@ -222,7 +223,8 @@ class KMeans(_BaseKMeans):
         sample and centre: less memory, and faster in the tens of dimensions customer
         data has).
     n_jobs : int or None, default=None
-        Threads for the passes over X: None means 1, -1 all cores.
+        Threads for the passes over X: None and -1 mean all cores. Results are bitwise
+        the same for any value.
 
     Attributes
     ----------
@@ -384,7 +386,7 @@ class MiniBatchKMeans(_BaseKMeans):
         profile reports, and the inertia can only decrease. 0 reproduces scikit-learn's
         algorithm exactly (its centres are running means of the batches seen).
     n_jobs : int or None, default=None
-        Threads for large batches and the final labelling pass (None: 1, -1: all cores).
+        Threads for large batches and the final labelling pass (None and -1: all cores).
 
     Attributes
     ----------

@@ -95,13 +95,20 @@ def validate_partial_fit_data(estimator, X, y, *, reset, accept_sparse=False):
     )
 
 
-def validate_predict_data(estimator, X, *, accept_sparse=False):
-    """Validate X for prediction against what ``fit`` saw (n_features, feature names)."""
+def validate_predict_data(estimator, X, *, accept_sparse=False, ensure_all_finite=True):
+    """Validate X for prediction against what ``fit`` saw (n_features, feature names).
+    ``ensure_all_finite=False`` is for callers that detect NaN / infinity themselves."""
     return _naming_the_input(
         "X",
         estimator,
         lambda: validate_data(
-            estimator, X, reset=False, dtype=FLOAT_DTYPES, order="C", accept_sparse=accept_sparse
+            estimator,
+            X,
+            reset=False,
+            dtype=FLOAT_DTYPES,
+            order="C",
+            accept_sparse=accept_sparse,
+            ensure_all_finite=ensure_all_finite,
         ),
     )
 

@@ -339,7 +339,7 @@ py::dict fit_linear_csr(const VectorView<T>& data, const IndexView<I>& indices,
 
 template <class T>
 py::array_t<T> linear_decision_function(const MatrixView<T>& X, const VectorView<T>& coef,
-                                        double intercept) {
+                                        double intercept, int n_jobs) {
     require_packed_rows<T>(X, "X");
     require(coef.size() == X.cols(), "coef has ", coef.size(), " entries but X has ", X.cols(),
             " columns");
@@ -350,7 +350,8 @@ py::array_t<T> linear_decision_function(const MatrixView<T>& X, const VectorView
     T* out_data = out.mutable_data();
     {
         py::gil_scoped_release release;
-        model.decision_function(X.data(), static_cast<std::size_t>(X.rows()), out_data);
+        model.decision_function(X.data(), static_cast<std::size_t>(X.rows()), out_data,
+                                resolve_n_jobs(n_jobs));
     }
     return out;
 }
@@ -421,7 +422,8 @@ void def_for_type(py::module_& m, const char* fit_doc, const char* decision_doc,
             py::arg("X").noconvert(), py::arg("y").noconvert(),
             py::arg("sample_weight").noconvert() = py::none());
     m.def("linear_decision_function", &linear_decision_function<T>, py::arg("X").noconvert(),
-          py::arg("coef").noconvert(), py::arg("intercept"), decision_doc);
+          py::arg("coef").noconvert(), py::arg("intercept"), py::arg("n_jobs") = 1,
+          decision_doc);
     def_csr_for_types<T, std::int32_t>(m, fit_csr_doc, decision_csr_doc);
     def_csr_for_types<T, std::int64_t>(m, fit_csr_doc, decision_csr_doc);
 }
@@ -496,6 +498,8 @@ void bind_linear(py::module_& m) {
         X : ndarray of shape (n_samples, n_features), float32 or float64, C-contiguous
         coef : ndarray of shape (n_features,), same dtype as X
         intercept : float
+        n_jobs : int, default 1
+            Threads (-1: all cores); the result is bitwise the same for any value.
 
         Returns
         -------

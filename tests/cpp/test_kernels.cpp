@@ -279,6 +279,179 @@ TEMPLATE_TEST_CASE("logistic_loss and logistic_loss_grad match a long-double ref
     }
 }
 
+namespace {
+
+/// Targets each loss accepts: labels in {-1, +1}, raw values, counts, positive amounts,
+/// spend with exact zeros.
+template <class T>
+T draw_target(simd::loss_kind kind, std::mt19937_64& rng) {
+    std::normal_distribution<double> normal(0.0, 1.0);
+    std::bernoulli_distribution coin(0.5);
+    switch (kind) {
+        case simd::loss_kind::logistic:
+        case simd::loss_kind::hinge:
+        case simd::loss_kind::modified_huber:
+            return coin(rng) ? T(1) : T(-1);
+        case simd::loss_kind::squared_error:
+        case simd::loss_kind::huber:
+            return static_cast<T>(normal(rng));
+        case simd::loss_kind::poisson:
+            return static_cast<T>(std::floor(2.0 * std::fabs(normal(rng))));
+        case simd::loss_kind::gamma:
+            return static_cast<T>(std::fabs(normal(rng)) + 0.1);
+        case simd::loss_kind::tweedie:
+            return coin(rng) ? T(0) : static_cast<T>(std::fabs(normal(rng)) + 0.1);
+    }
+    return T(1);
+}
+
+/// One loss (value, derivative) in double at a long-double decision value: the
+/// reference for the vector kernels (only the pointwise formula, evaluated on scalars,
+/// is shared with them; the row grouping, dot products and sums are not).
+template <simd::loss_kind Kind>
+std::pair<double, double> reference_loss(long double z, double y, const simd::loss_params<double>& p) {
+    double loss = 0, dloss = 0;
+    simd::pointwise_loss<Kind>::eval(static_cast<double>(z), y, p, loss, dloss);
+    return {loss, dloss};
+}
+
+std::pair<double, double> reference_loss(simd::loss_kind kind, long double z, double y,
+                                         const simd::loss_params<double>& p) {
+    switch (kind) {
+        case simd::loss_kind::logistic: return reference_loss<simd::loss_kind::logistic>(z, y, p);
+        case simd::loss_kind::squared_error:
+            return reference_loss<simd::loss_kind::squared_error>(z, y, p);
+        case simd::loss_kind::huber: return reference_loss<simd::loss_kind::huber>(z, y, p);
+        case simd::loss_kind::hinge: return reference_loss<simd::loss_kind::hinge>(z, y, p);
+        case simd::loss_kind::modified_huber:
+            return reference_loss<simd::loss_kind::modified_huber>(z, y, p);
+        case simd::loss_kind::poisson: return reference_loss<simd::loss_kind::poisson>(z, y, p);
+        case simd::loss_kind::gamma: return reference_loss<simd::loss_kind::gamma>(z, y, p);
+        case simd::loss_kind::tweedie: return reference_loss<simd::loss_kind::tweedie>(z, y, p);
+    }
+    return {0, 0};
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("linear_loss and linear_loss_grad match a reference for every loss",
+                   "[simd][linear_loss]", float, double) {
+    // The row-group tiles (one register of rows: dot products side by side, one vector
+    // loss, one gradient update) for every loss, every tail of rows and columns.
+    using T = TestType;
+    std::mt19937_64 rng(seed_for(105));
+    std::vector<std::pair<std::size_t, std::size_t>> shapes;  // (n_rows, n_cols)
+    for (std::size_t n : {1, 3, 7, 8, 9, 17, 31, 33}) shapes.emplace_back(n, 5);
+    for (std::size_t n : {1, 7, 8, 9, 64, 65, 100}) shapes.emplace_back(19, n);
+    simd::loss_params<T> p;
+    p.epsilon = T(0.7);
+    p.power = T(1.4);
+    const simd::loss_params<double> p64{0.7, static_cast<double>(T(1.4))};
+
+    for (int k = 0; k < simd::n_loss_kinds; ++k) {
+        const auto kind = static_cast<simd::loss_kind>(k);
+        for (const auto& tut : tables_under_test<T>()) {
+            for (auto [n_rows, n_cols] : shapes) {
+                for (bool indexed : {false, true}) {
+                    const bool weighted = indexed;  // both paths of each, fewer runs
+                    INFO("loss " << k << ", level " << tut.label << ", rows x cols = " << n_rows
+                                 << " x " << n_cols << (indexed ? ", indexed + weighted" : ""));
+                    const RowSet rs = make_rows(n_rows, indexed, rng);
+                    MisalignedBuffer<T> X(rs.x_rows * n_cols), y(rs.x_rows), sw(rs.x_rows),
+                        w(n_cols), grad(n_cols + 1);
+                    fill_normal(X.data(), X.size(), rng);
+                    fill_normal(w.data(), n_cols, rng, 1.0 / std::sqrt(double(n_cols)));
+                    std::uniform_real_distribution<double> wdist(0.1, 4.0);
+                    for (std::size_t r = 0; r < rs.x_rows; ++r) {
+                        y[r] = draw_target<T>(kind, rng);
+                        sw[r] = static_cast<T>(wdist(rng));
+                    }
+                    fill_normal(grad.data(), n_cols, rng);  // the kernel ADDS to grad
+                    grad[n_cols] = sentinel<T>();
+                    const T b = static_cast<T>(0.2), gb0 = static_cast<T>(-0.4);
+                    T gb = gb0;
+                    const T* swp = weighted ? sw.data() : nullptr;
+
+                    long double ref_loss = 0, loss_scale = 0, ref_gb = gb0, gb_scale = 0.5;
+                    std::vector<long double> ref_grad(grad.begin(), grad.begin() + n_cols);
+                    std::vector<long double> grad_scale(n_cols);
+                    for (std::size_t j = 0; j < n_cols; ++j) grad_scale[j] = std::fabs(ref_grad[j]);
+                    for (std::size_t i = 0; i < n_rows; ++i) {
+                        const std::size_t r = rs.row(i);
+                        long double z = b, zabs = std::fabs((long double)b);
+                        for (std::size_t j = 0; j < n_cols; ++j) {
+                            z += (long double)X[r * n_cols + j] * w[j];
+                            zabs += std::fabs((long double)X[r * n_cols + j] * w[j]);
+                        }
+                        const auto [l, g] = reference_loss(kind, z, double(y[r]), p64);
+                        // How much l and g move when z moves by its rounding (a slope
+                        // over a small step; 0 across a kink, which no z here sits on).
+                        const long double h = 1e-3L * (1 + zabs);
+                        const auto [l_hi, g_hi] = reference_loss(kind, z + h, double(y[r]), p64);
+                        const long double curvature = std::fabs((g_hi - g) / h) + std::fabs(g);
+                        const long double s = weighted ? (long double)sw[r] : 1.0L;
+                        ref_loss += s * l;
+                        loss_scale += s * (std::fabs(l) + std::fabs(y[r]) + (std::fabs(g) + 1) * zabs);
+                        ref_gb += s * g;
+                        gb_scale += s * (std::fabs(g) + curvature * zabs + std::fabs(y[r]));
+                        for (std::size_t j = 0; j < n_cols; ++j) {
+                            const long double xij = X[r * n_cols + j];
+                            ref_grad[j] += s * g * xij;
+                            grad_scale[j] += s * std::fabs(xij) *
+                                             (std::fabs(g) + curvature * zabs + std::fabs(y[r]));
+                        }
+                        (void)l_hi;
+                    }
+
+                    const T loss = tut.table->linear_loss(kind, p, X.data(), n_cols, rs.pointer(),
+                                                          n_rows, y.data(), swp, w.data(), b);
+                    const T loss_g = tut.table->linear_loss_grad(
+                        kind, p, X.data(), n_cols, rs.pointer(), n_rows, y.data(), swp, w.data(),
+                        b, grad.data(), &gb);
+                    const double tol = 4 * tolerance<T>();
+                    CHECK(std::fabs(loss - ref_loss) <= tol * loss_scale + 1e-30);
+                    CHECK(std::fabs(loss_g - ref_loss) <= tol * loss_scale + 1e-30);
+                    CHECK(std::fabs(gb - ref_gb) <= tol * gb_scale + 1e-30);
+                    double worst = 0;
+                    for (std::size_t j = 0; j < n_cols; ++j) {
+                        worst = std::max(worst, double(std::fabs(grad[j] - ref_grad[j]) /
+                                                       (grad_scale[j] + 1e-30)));
+                    }
+                    CHECK(worst <= tol);
+                    CHECK(grad[n_cols] == sentinel<T>());
+                }
+            }
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("linear_predict with a register of rows at a time matches the row dot",
+                   "[simd][linear_predict]", float, double) {
+    // Row counts around each register width and the prefetch distance (kAhead groups).
+    using T = TestType;
+    std::mt19937_64 rng(seed_for(106));
+    for (const auto& tut : tables_under_test<T>()) {
+        for (std::size_t n_rows : {1, 2, 3, 5, 15, 16, 17, 65, 80, 81, 200}) {
+            const std::size_t n_cols = 13;
+            INFO("level " << tut.label << ", rows = " << n_rows);
+            MisalignedBuffer<T> X(n_rows * n_cols), w(n_cols), out(n_rows + 1);
+            fill_normal(X.data(), X.size(), rng);
+            fill_normal(w.data(), n_cols, rng);
+            out[n_rows] = sentinel<T>();
+            tut.table->linear_predict(X.data(), n_rows, n_cols, w.data(), T(0.25), out.data());
+            for (std::size_t i = 0; i < n_rows; ++i) {
+                long double ref = 0.25L, scale = 0.25L;
+                for (std::size_t j = 0; j < n_cols; ++j) {
+                    ref += (long double)X[i * n_cols + j] * w[j];
+                    scale += std::fabs((long double)X[i * n_cols + j] * w[j]);
+                }
+                CHECK(std::fabs(out[i] - ref) <= tolerance<T>() * scale);
+            }
+            CHECK(out[n_rows] == sentinel<T>());
+        }
+    }
+}
+
 TEMPLATE_TEST_CASE("logistic kernels stay finite for margins up to |z| = 800",
                    "[simd][logistic][stability]", float, double) {
     using T = TestType;

@@ -145,11 +145,9 @@ def test_any_finite_double_round_trips_exactly_in_python_and_cpp(tmp_path_factor
     loaded = load_model(path)
     assert loaded.coef_.tobytes() == model.coef_.tobytes()
     # The C++ reader parses every number to the same double: with X = identity rows and
-    # intercept 0, the decision function is exactly the coefficients.
+    # intercept 0, the decision function is exactly the coefficients, up to the sign of
+    # zero: a -0.0 coefficient plus the +0.0 terms of the sum is +0.0 under IEEE rules.
     cpp = cpp_predictions(path, np.eye(coef.size))
-    # ... except for the sign of zero: -0.0 + 0.0 (the other products, the intercept) is
-    # +0.0 in IEEE arithmetic, so a -0.0 coefficient gives a +0.0 decision. coef + 0.0
-    # applies the same rule to the expected values.
     assert cpp["decision_function"].tobytes() == (coef + 0.0).tobytes()
 
 

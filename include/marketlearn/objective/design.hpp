@@ -8,6 +8,7 @@
 /// DenseDesign: row-major X (numpy C order). CsrDesign: scipy.sparse CSR arrays, never
 /// densified.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +46,29 @@ struct DenseDesign {
     /// x_r . w
     T dot_row(const simd::kernel_table<T>& k, std::size_t r, const T* w) const {
         return k.dot(X + r * n_cols, w, n_cols);
+    }
+
+    /// Asks the cache for row r ahead of its use: rows visited in shuffled order are
+    /// scattered over X, so each one-row SGD step would otherwise wait on memory.
+    void prefetch_row(std::size_t r) const noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+        const char* p = reinterpret_cast<const char*>(X + r * n_cols);
+        const std::size_t bytes = std::min<std::size_t>(n_cols * sizeof(T), 2048);
+        for (std::size_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
+#else
+        (void)r;
+#endif
+    }
+
+    /// ||x_r||^2
+    T squared_norm_row(const simd::kernel_table<T>& k, std::size_t r) const {
+        const T* x = X + r * n_cols;
+        return k.dot(x, x, n_cols);
+    }
+
+    /// v += c x_r
+    void axpy_row(const simd::kernel_table<T>& k, std::size_t r, T c, T* v) const {
+        k.axpy(c, X + r * n_cols, v, n_cols);
     }
 
     /// out[i] = x_{first+i} . w + b
@@ -89,6 +113,26 @@ struct CsrDesign {
 
     T dot_row(const simd::kernel_table<T>& /*k*/, std::size_t r, const T* w) const {
         return simd::detail::sparse_dot<simd::scalar_arch>(data, indices, indptr[r], indptr[r + 1], w);
+    }
+
+    void prefetch_row(std::size_t r) const noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+        __builtin_prefetch(data + indptr[r], 0, 3);
+        __builtin_prefetch(indices + indptr[r], 0, 3);
+#else
+        (void)r;
+#endif
+    }
+
+    T squared_norm_row(const simd::kernel_table<T>& /*k*/, std::size_t r) const {
+        T s = 0;
+        for (I j = indptr[r]; j < indptr[r + 1]; ++j) s += data[j] * data[j];
+        return s;
+    }
+
+    /// v += c x_r, touching only the row's non-zeros.
+    void axpy_row(const simd::kernel_table<T>& /*k*/, std::size_t r, T c, T* v) const {
+        for (I j = indptr[r]; j < indptr[r + 1]; ++j) v[indices[j]] += c * data[j];
     }
 
     void predict(const simd::kernel_table<T>& k, std::size_t first, std::size_t count, const T* w,

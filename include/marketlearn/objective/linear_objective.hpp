@@ -180,6 +180,73 @@ public:
         return sums;
     }
 
+    /// Coefficients kept as w = scale * v (scikit-learn's WeightVector) for plain SGD with
+    /// one row per step: the L2 shrinkage of every step, w <- (1 - eta l2) w, becomes one
+    /// multiplication of `scale`, so a step costs a dot product and an axpy over the row
+    /// (its non-zeros for CSR data) instead of several passes over all coefficients.
+    struct ScaledWeights {
+        Vector v;
+        T scale = 1;
+        T intercept = 0;
+        double squared_norm_v = 0;  ///< ||v||^2, updated with each step
+    };
+
+    ScaledWeights scaled_weights(const Vector& w) const {
+        check_size(w);
+        ScaledWeights s;
+        s.v = w.head(n_cols_);
+        s.intercept = intercept(w);
+        s.squared_norm_v = static_cast<double>(s.v.squaredNorm());
+        return s;
+    }
+
+    void store_scaled_weights(ScaledWeights& s, Vector& w) const {
+        w.head(n_cols_) = s.scale * s.v;
+        if (spec_.fit_intercept) w[static_cast<Eigen::Index>(n_cols_)] = s.intercept;
+    }
+
+    /// One plain SGD step on the row at position p of the visiting order, with rate eta:
+    /// the same update as a one-row evaluate_with_gradient followed by w -= eta * grad.
+    /// Returns that call's value (the row's scaled loss plus the L2 term, before the step).
+    T scaled_sgd_step(ScaledWeights& s, std::size_t p, T eta) const {
+        const std::size_t r = ordered_row(p);
+        if (p + 2 < n_active_) design_.prefetch_row(ordered_row(p + 2));
+        T xv = design_.dot_row(kernels_, r, s.v.data());
+        const T z = s.scale * xv + s.intercept;
+        T loss = 0, dloss = 0;
+        eval_loss(z, y_[r], loss, dloss);
+        // n / W: one row's weight scaled as in the mini-batch estimate (batch of 1).
+        const T factor = static_cast<T>(static_cast<double>(n_active_) / total_weight_);
+        const T weight = sw_ ? sw_[r] * factor : factor;
+        const T g = weight * dloss;
+        const T value = weight * loss +
+                        (l2_ > T(0) ? static_cast<T>(0.5 * static_cast<double>(l2_) *
+                                                     static_cast<double>(s.scale * s.scale) *
+                                                     s.squared_norm_v)
+                                    : T(0));
+        if (l2_ > T(0)) {
+            const T shrink = T(1) - eta * l2_;
+            if (shrink > T(0) && s.scale * shrink > min_scale()) {
+                s.scale *= shrink;
+            } else {  // fold the scale into v before it underflows (or turns negative)
+                const T fold = s.scale * shrink;
+                s.v *= fold;
+                xv *= fold;  // x . v for the new v, for the norm update below
+                s.scale = 1;
+                s.squared_norm_v = static_cast<double>(s.v.squaredNorm());
+            }
+        }
+        if (g != T(0)) {
+            const T c = -eta * g / s.scale;
+            design_.axpy_row(kernels_, r, c, s.v.data());
+            const double xx = static_cast<double>(design_.squared_norm_row(kernels_, r));
+            s.squared_norm_v += 2.0 * static_cast<double>(c) * static_cast<double>(xv) +
+                                static_cast<double>(c) * static_cast<double>(c) * xx;
+            if (spec_.fit_intercept) s.intercept -= eta * g;
+        }
+        return value;
+    }
+
     /// Draws a new visiting order for mini-batches; full passes keep storage order.
     void shuffle(std::mt19937_64& rng) {
         if (order_.size() != n_active_) {
@@ -242,6 +309,24 @@ private:
     // streaming case), else the sorted subset.
     const std::size_t* block_rows_ptr(std::size_t begin) const noexcept {
         return subset_.empty() ? nullptr : subset_.data() + begin;
+    }
+
+    static constexpr T min_scale() noexcept { return T(1e-9); }
+
+    void eval_loss(T z, T y, T& loss, T& dloss) const {
+        using simd::loss_kind;
+        using simd::pointwise_loss;
+        const auto& p = spec_.loss_params;
+        switch (spec_.loss) {
+            case loss_kind::logistic: pointwise_loss<loss_kind::logistic>::eval(z, y, p, loss, dloss); break;
+            case loss_kind::squared_error: pointwise_loss<loss_kind::squared_error>::eval(z, y, p, loss, dloss); break;
+            case loss_kind::huber: pointwise_loss<loss_kind::huber>::eval(z, y, p, loss, dloss); break;
+            case loss_kind::hinge: pointwise_loss<loss_kind::hinge>::eval(z, y, p, loss, dloss); break;
+            case loss_kind::modified_huber: pointwise_loss<loss_kind::modified_huber>::eval(z, y, p, loss, dloss); break;
+            case loss_kind::poisson: pointwise_loss<loss_kind::poisson>::eval(z, y, p, loss, dloss); break;
+            case loss_kind::gamma: pointwise_loss<loss_kind::gamma>::eval(z, y, p, loss, dloss); break;
+            case loss_kind::tweedie: pointwise_loss<loss_kind::tweedie>::eval(z, y, p, loss, dloss); break;
+        }
     }
 
     void check_size(const Vector& w) const {

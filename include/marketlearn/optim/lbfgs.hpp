@@ -196,6 +196,8 @@ private:
                      T step, V& w_new, T& value_new, V& grad_new) const {
         const T dphi0 = g0.dot(d);
         if (!(dphi0 < T(0))) return false;
+        // Differences of f below this are rounding (a few ulps of f0).
+        const T flat = 4 * std::numeric_limits<T>::epsilon() * std::max(T(1), std::abs(f0));
         T best_step = 0, best_value = f0;
 
         auto probe = [&](T a, T& phi, T& dphi) {
@@ -240,6 +242,10 @@ private:
                 if (std::abs(hi - lo) <= std::numeric_limits<T>::epsilon() * std::max(T(1), hi)) {
                     break;
                 }
+                // The bracket's ends no longer differ beyond the rounding of f: further
+                // probes only sample noise (float fits near the optimum would spend the
+                // whole budget here, one pass over X each).
+                if (std::abs(phi_hi - phi_lo) <= flat) break;
             }
             return accept_best();
         };
@@ -256,13 +262,15 @@ private:
                 continue;
             }
             if (phi > f0 + c1 * a * dphi0 || (i > 0 && phi >= phi_prev)) {
-                return zoom(a_prev, phi_prev, dphi_prev, a, phi, dphi, left);
+                return zoom(a_prev, phi_prev, dphi_prev, a, phi, dphi, std::min(left, kZoomBudget));
             }
             if (std::abs(dphi) <= -c2 * dphi0) {
                 value_new = phi;
                 return true;
             }
-            if (dphi >= T(0)) return zoom(a, phi, dphi, a_prev, phi_prev, dphi_prev, left);
+            if (dphi >= T(0)) {
+                return zoom(a, phi, dphi, a_prev, phi_prev, dphi_prev, std::min(left, kZoomBudget));
+            }
             a_prev = a;
             phi_prev = phi;
             dphi_prev = dphi;
@@ -270,6 +278,10 @@ private:
         }
         return accept_best();
     }
+
+    /// Interpolation steps of one zoom, as scipy's Wolfe search: a zoom that has not found
+    /// a Wolfe point by then is in rounding noise, and each step is a pass over the data.
+    static constexpr std::size_t kZoomBudget = 10;
 
     Options options_;
 };

@@ -115,47 +115,203 @@ void loss_lanes(const T* z, const T* y, const loss_params<T>& p, T* loss, T* dlo
     }
 }
 
+/// The register tiles below only stay in registers when their helpers are inlined into
+/// one function; GCC's -O2 heuristics do not always do it on their own.
+#if defined(__GNUC__) || defined(__clang__)
+#define MARKETLEARN_ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define MARKETLEARN_ALWAYS_INLINE __forceinline
+#else
+#define MARKETLEARN_ALWAYS_INLINE inline
+#endif
+
+/// Calls f(std::integral_constant<std::size_t, I>{}) for I = 0 .. N-1, unrolled at compile
+/// time whatever the optimization level (GCC's -O2 does not unroll loops whose body
+/// indexes an array of registers, and the array then lives in memory).
+template <class F, std::size_t... I>
+MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f, std::index_sequence<I...>) {
+    (f(std::integral_constant<std::size_t, I>{}), ...);
+}
+template <std::size_t N, class F>
+MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f) {
+    unrolled(std::forward<F>(f), std::make_index_sequence<N>{});
+}
+
+/// Decision values of one register's worth of rows (W = lanes): z[k] = row[k] . w.
+///
+/// The W dot products run side by side, one accumulator register per row, so each
+/// register of w is loaded once for W rows and the W chains of FMAs hide each other's
+/// latency; `haddp` then folds the W accumulators into one register whose lane k is row
+/// k's sum, ready for the vector loss, with no trip through memory. Fewer than 4 lanes
+/// (sse2 double) unroll two column registers per step to keep 4 chains in flight.
+template <class Arch, class T>
+MARKETLEARN_ALWAYS_INLINE xsimd::batch<T, Arch> dot_rows(const T* const* row, const T* w,
+                                                         std::size_t n_cols) noexcept {
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t W = batch::size;
+    constexpr std::size_t U = W >= 4 ? 1 : 2;  // column registers per step
+    batch acc[U][W];
+    unrolled<U>([&](auto u) { unrolled<W>([&](auto k) { acc[u][k] = batch(T(0)); }); });
+    std::size_t j = 0;
+    for (; j + U * W <= n_cols; j += U * W) {
+        unrolled<U>([&](auto u) {
+            const batch wj = batch::load_unaligned(w + j + u * W);
+            unrolled<W>([&](auto k) {
+                acc[u][k] = xsimd::fma(batch::load_unaligned(row[k] + j + u * W), wj, acc[u][k]);
+            });
+        });
+    }
+    if constexpr (U > 1) {
+        for (; j + W <= n_cols; j += W) {
+            const batch wj = batch::load_unaligned(w + j);
+            unrolled<W>([&](auto k) {
+                acc[0][k] = xsimd::fma(batch::load_unaligned(row[k] + j), wj, acc[0][k]);
+            });
+        }
+        unrolled<W>([&](auto k) { acc[0][k] += acc[1][k]; });
+    }
+    alignas(64) T tail[W] = {};
+    for (; j < n_cols; ++j) {
+        const T wj = w[j];
+        for (std::size_t k = 0; k < W; ++k) tail[k] += row[k][j] * wj;
+    }
+    return xsimd::haddp(acc[0]) + batch::load_aligned(tail);
+}
+
+/// grad += sum_k coef[k] row[k] over one register's worth of rows: each register of grad
+/// is loaded and stored once for W rows instead of once per row.
+template <class Arch, class T>
+MARKETLEARN_ALWAYS_INLINE void axpy_rows(const T* coef, const T* const* row, T* grad,
+                                         std::size_t n_cols) noexcept {
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t W = batch::size;
+    batch c[W];
+    unrolled<W>([&](auto k) { c[k] = batch(coef[k]); });
+    std::size_t j = 0;
+    for (; j + W <= n_cols; j += W) {
+        batch g = batch::load_unaligned(grad + j);
+        unrolled<W>([&](auto k) { g = xsimd::fma(c[k], batch::load_unaligned(row[k] + j), g); });
+        g.store_unaligned(grad + j);
+    }
+    for (; j < n_cols; ++j) {
+        T g = grad[j];
+        for (std::size_t k = 0; k < W; ++k) g += coef[k] * row[k][j];
+        grad[j] = g;
+    }
+}
+
+/// Asks for the cache lines of a row that an index list will visit next: a shuffled
+/// mini-batch jumps around X, which the hardware prefetcher cannot guess.
+template <class T>
+MARKETLEARN_ALWAYS_INLINE void prefetch_row(const T* row, std::size_t n_cols) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    constexpr std::size_t per_line = 64 / sizeof(T);
+    // The first lines are what the prefetcher misses; past ~16 it follows the stream.
+    const std::size_t n = std::min<std::size_t>(16 * per_line, n_cols);
+    for (std::size_t j = 0; j < n; j += per_line) __builtin_prefetch(row + j, 0, 3);
+#else
+    (void)row;
+    (void)n_cols;
+#endif
+}
+
+/// Asks for a contiguous span of X some groups ahead of the one being processed.
+template <class T>
+MARKETLEARN_ALWAYS_INLINE void prefetch_span(const T* p, std::size_t n) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    constexpr std::size_t per_line = 64 / sizeof(T);
+    for (std::size_t j = 0; j < n; j += per_line) __builtin_prefetch(p + j, 0, 0);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+inline constexpr std::size_t kAhead = 4;
+inline constexpr std::size_t kAheadIndexed = 2;
+
 /// Shared body of the linear-model loss kernels: rows are taken in groups of one
-/// register's width so the loss and its derivative are computed with vector exp/log;
-/// the group's rows stay in L1 between the dot product and the gradient update, so X is
-/// streamed from memory once per call.
+/// register's width. The group's decision values come out of `dot_rows` as one register,
+/// the loss and its derivative are computed with vector exp/log (one exp per group, not
+/// per row), and `axpy_rows` adds the group's gradient while its rows are still in L1:
+/// X is streamed from memory once per call.
 template <bool WithGradient, loss_kind Kind, class Arch, class T>
 T linear_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size_t n_rows,
               const T* y, const T* sw, const T* w, T intercept, const loss_params<T>& p,
               T* grad, T* grad_intercept) noexcept {
-    constexpr std::size_t W = lanes<Arch, T>();
-    alignas(64) T z[W], yy[W], weight[W], loss[W], dloss[W];
-    const T* row_ptr[W];
-    T loss_sum = 0;
-    T intercept_sum = 0;
-    for (std::size_t start = 0; start < n_rows; start += W) {
-        const std::size_t count = std::min(W, n_rows - start);
-        for (std::size_t k = 0; k < W; ++k) {
-            if (k < count) {
+    if constexpr (is_scalar_v<Arch>) {
+        T loss_sum = 0;
+        T intercept_sum = 0;
+        for (std::size_t i = 0; i < n_rows; ++i) {
+            const std::size_t r = rows ? rows[i] : i;
+            const T* x = X + r * n_cols;
+            const T z = dot<Arch, T>(x, w, n_cols) + intercept;
+            const T weight = sw ? sw[r] : T(1);
+            T loss, dloss;
+            pointwise_loss<Kind>::eval(z, y[r], p, loss, dloss);
+            loss_sum += weight * loss;
+            if constexpr (WithGradient) {
+                axpy<Arch, T>(weight * dloss, x, grad, n_cols);
+                intercept_sum += weight * dloss;
+            }
+        }
+        if constexpr (WithGradient) *grad_intercept += intercept_sum;
+        return loss_sum;
+    } else {
+        using batch = xsimd::batch<T, Arch>;
+        constexpr std::size_t W = batch::size;
+        alignas(64) T yy[W], weight[W], coef[W];
+        const T* row_ptr[W];
+        batch loss_acc(T(0)), intercept_acc(T(0));
+        const batch b(intercept);
+        std::size_t start = 0;
+        for (; start + W <= n_rows; start += W) {
+            for (std::size_t k = 0; k < W; ++k) {
                 const std::size_t r = rows ? rows[start + k] : start + k;
                 row_ptr[k] = X + r * n_cols;
-                z[k] = dot<Arch, T>(row_ptr[k], w, n_cols) + intercept;
                 yy[k] = y[r];
                 weight[k] = sw ? sw[r] : T(1);
-            } else {  // padding lanes: a harmless point (every loss is finite at z=0, y=1)
-                row_ptr[k] = nullptr;  // and weight 0, so they add nothing
-                z[k] = 0;
-                yy[k] = 1;
-                weight[k] = 0;
             }
-        }
-        loss_lanes<Kind, Arch, T>(z, yy, p, loss, dloss);
-        for (std::size_t k = 0; k < count; ++k) {
-            loss_sum += weight[k] * loss[k];
+            if (rows && start + kAheadIndexed * W < n_rows) {
+                // Rows two groups ahead: one group's work is shorter than a trip to DRAM.
+                const std::size_t ahead = start + kAheadIndexed * W;
+                const std::size_t next = std::min(W, n_rows - ahead);
+                for (std::size_t k = 0; k < next; ++k) {
+                    prefetch_row(X + rows[ahead + k] * n_cols, n_cols);
+                }
+            } else if (!rows && start + kAhead * W < n_rows) {
+                prefetch_span(X + (start + kAhead * W) * n_cols, W * n_cols);
+            }
+            const batch z = dot_rows<Arch, T>(row_ptr, w, n_cols) + b;
+            batch loss, dloss;
+            pointwise_loss<Kind>::eval(z, batch::load_aligned(yy), p, loss, dloss);
+            const batch wt = batch::load_aligned(weight);
+            loss_acc = xsimd::fma(wt, loss, loss_acc);
             if constexpr (WithGradient) {
-                const T coef = weight[k] * dloss[k];
-                axpy<Arch, T>(coef, row_ptr[k], grad, n_cols);
-                intercept_sum += coef;
+                const batch c = wt * dloss;
+                c.store_aligned(coef);
+                intercept_acc += c;
+                axpy_rows<Arch, T>(coef, row_ptr, grad, n_cols);
             }
         }
+        // The last n_rows % W rows (all of them for a one-row SGD step) one at a time:
+        // padding a register of rows would cost W dot products for one.
+        T tail_loss = 0, tail_intercept = 0;
+        for (; start < n_rows; ++start) {
+            const std::size_t r = rows ? rows[start] : start;
+            const T* x = X + r * n_cols;
+            const T weight_r = sw ? sw[r] : T(1);
+            T loss, dloss;
+            pointwise_loss<Kind>::eval(dot<Arch, T>(x, w, n_cols) + intercept, y[r], p, loss,
+                                       dloss);
+            tail_loss += weight_r * loss;
+            if constexpr (WithGradient) {
+                axpy<Arch, T>(weight_r * dloss, x, grad, n_cols);
+                tail_intercept += weight_r * dloss;
+            }
+        }
+        if constexpr (WithGradient) *grad_intercept += xsimd::hadd(intercept_acc) + tail_intercept;
+        return xsimd::hadd(loss_acc) + tail_loss;
     }
-    if constexpr (WithGradient) *grad_intercept += intercept_sum;
-    return loss_sum;
 }
 
 /// Runs `linear_rows` for a loss chosen at run time: one switch per call, not per row.
@@ -222,28 +378,6 @@ T squared_distance(const T* x, const T* y, std::size_t n) noexcept {
         for (; i < n; ++i) tail += (x[i] - y[i]) * (x[i] - y[i]);
         return xsimd::hadd((a0 + a1) + (a2 + a3)) + tail;
     }
-}
-
-/// The register tiles below only stay in registers when their helpers are inlined into
-/// one function; GCC's -O2 heuristics do not always do it on their own.
-#if defined(__GNUC__) || defined(__clang__)
-#define MARKETLEARN_ALWAYS_INLINE inline __attribute__((always_inline))
-#elif defined(_MSC_VER)
-#define MARKETLEARN_ALWAYS_INLINE __forceinline
-#else
-#define MARKETLEARN_ALWAYS_INLINE inline
-#endif
-
-/// Calls f(std::integral_constant<std::size_t, I>{}) for I = 0 .. N-1, unrolled at compile
-/// time whatever the optimization level (GCC's -O2 does not unroll loops whose body
-/// indexes an array of registers, and the array then lives in memory).
-template <class F, std::size_t... I>
-MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f, std::index_sequence<I...>) {
-    (f(std::integral_constant<std::size_t, I>{}), ...);
-}
-template <std::size_t N, class F>
-MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f) {
-    unrolled(std::forward<F>(f), std::make_index_sequence<N>{});
 }
 
 /// One tile of squared distances: R rows of X against C registers' worth of centres,
@@ -403,7 +537,22 @@ struct linear_predict_kernel {
     template <class Arch, class T>
     void operator()(Arch, const T* X, std::size_t n_rows, std::size_t n_cols, const T* w,
                     T intercept, T* out) const noexcept {
-        for (std::size_t i = 0; i < n_rows; ++i) {
+        std::size_t i = 0;
+        if constexpr (!detail::is_scalar_v<Arch>) {
+            // A register of rows at a time (see dot_rows), prefetching a few groups ahead.
+            using batch = xsimd::batch<T, Arch>;
+            constexpr std::size_t W = batch::size;
+            const T* row_ptr[W];
+            for (; i + W <= n_rows; i += W) {
+                for (std::size_t k = 0; k < W; ++k) row_ptr[k] = X + (i + k) * n_cols;
+                if (i + (detail::kAhead + 1) * W <= n_rows) {
+                    detail::prefetch_span(X + (i + detail::kAhead * W) * n_cols, W * n_cols);
+                }
+                (detail::dot_rows<Arch, T>(row_ptr, w, n_cols) + batch(intercept))
+                    .store_unaligned(out + i);
+            }
+        }
+        for (; i < n_rows; ++i) {
             out[i] = detail::dot<Arch, T>(X + i * n_cols, w, n_cols) + intercept;
         }
     }
