@@ -10,7 +10,10 @@ files.
 
 Each estimator family plugs in through an adapter that says which attributes it saves,
 their dtypes and shapes, and the family block (for linear models: loss and link) that
-lets a reader predict without knowing the estimator's parameters.
+lets a reader predict without knowing the estimator's parameters. LeadScorer and
+CustomerSegmenter save their fitted scikit-learn preprocessing as plain arrays and load
+with marketlearn's frozen encoders in its place: restoring scikit-learn's own objects
+would mean setting their private attributes.
 """
 
 from __future__ import annotations
@@ -36,7 +39,16 @@ FORMAT_NAME = "marketlearn-model"
 #: 1, so older readers keep reading linear models), see _FAMILY_VERSIONS.
 FORMAT_VERSION = 2
 #: The format version that introduced each family.
-_FAMILY_VERSIONS = {"linear": 1, "kmeans": 2, "bgnbd": 2, "gamma_gamma": 2}
+_FAMILY_VERSIONS = {
+    "linear": 1,
+    "kmeans": 2,
+    "bgnbd": 2,
+    "gamma_gamma": 2,
+    # Added to version 2 without a version bump: a reader that predates them refuses them
+    # by family or estimator name, and nothing else in version 2 changed.
+    "lead_scorer": 2,
+    "customer_segmenter": 2,
+}
 
 # Bounds on what load_model accepts (the C++ reader's json::Limits has the same defaults),
 # so that a hostile file cannot exhaust memory or the stack.
@@ -324,6 +336,353 @@ class _ClvAdapter:
                 setattr(model, attr.name, values[attr.name])
 
 
+def _strictly_increasing(values: np.ndarray, path: str, low: int, high: int) -> None:
+    """values 1-D, strictly increasing, within [low, high)."""
+    if values.ndim != 1:
+        raise _FileError(f"{path} must be 1-D, got shape {list(values.shape)}")
+    if values.size and (values[0] < low or values[-1] >= high):
+        raise _FileError(f"{path} holds a value outside [{low}, {high})")
+    if np.any(np.diff(values) <= 0):
+        raise _FileError(f"{path} must be strictly increasing")
+
+
+def _check_positive(values: dict, name: str) -> None:
+    array = values.get(name)
+    if array is not None and not np.all(array > 0):
+        i = int(np.flatnonzero(~(array > 0))[0])
+        raise _FileError(f"attributes.{name}.data[{i}]={float(array.flat[i])!r} must be > 0")
+
+
+@dataclass(frozen=True)
+class _LeadScorerAdapter:
+    """LeadScorer: its fitted ColumnTransformer as plain arrays (per numeric column the
+    median, mean and scale; per categorical column the most frequent value and the
+    categories as text) and the inner logistic model as the linear family saves it.
+    load_model rebuilds the encoding as a FrozenLeadEncoder."""
+
+    estimator: str = "LeadScorer"
+    module: str = "marketlearn._leads"
+    family_name: str = field(default="lead_scorer", init=False)
+    classifier: bool = field(default=True, init=False)
+
+    @property
+    def attributes(self) -> tuple:
+        # source names an attribute the model has; value_of computes the saved value.
+        pre = "preprocessor_"
+        return (
+            _Attribute("n_features_in_", "int"),
+            _Attribute("feature_names_in_", "array", required=False, dtypes=("object", "str")),
+            _Attribute("column_labels_", "array", dtypes=("str",), source="_labels"),
+            _Attribute("numeric_columns_", "array", dtypes=("int64",), source=pre),
+            _Attribute("numeric_fill_", "array", dtypes=("float64",), source=pre),
+            _Attribute("numeric_mean_", "array", dtypes=_FLOAT_DTYPES, source=pre),
+            _Attribute("numeric_scale_", "array", dtypes=_FLOAT_DTYPES, source=pre),
+            _Attribute("categorical_columns_", "array", dtypes=("int64",), source=pre),
+            _Attribute("categorical_fill_", "array", dtypes=("str",), source=pre),
+            _Attribute("category_counts_", "array", dtypes=("int64",), source=pre),
+            _Attribute("categories_", "array", dtypes=("str",), source=pre),
+            _Attribute("sparse_output_", "bool", source=pre),
+            _Attribute("classes_", "array", dtypes=_LABEL_DTYPES),
+            _Attribute("coef_", "array", dtypes=_FLOAT_DTYPES, source="model_"),
+            _Attribute("intercept_", "array", dtypes=_FLOAT_DTYPES, source="model_"),
+            _Attribute("n_iter_", "int", required=False),
+        )
+
+    def family(self, params: dict) -> dict:
+        return {"name": self.family_name}
+
+    def _state(self, model) -> dict:
+        """The plain-data encoding of a fitted (or loaded) LeadScorer."""
+        position = {name: j for j, name in enumerate(model._columns)}
+        pre = model.preprocessor_
+        numeric, categorical, fill, mean, scale, cat_fill, categories = [], [], [], [], [], [], []
+        if hasattr(pre, "transformers_"):  # the fitted ColumnTransformer
+            for kind, transformer, columns in pre.transformers_:
+                if kind == "numeric":
+                    numeric = list(columns)
+                    fill = transformer.named_steps["impute"].statistics_
+                    mean = transformer.named_steps["scale"].mean_
+                    scale = transformer.named_steps["scale"].scale_
+                elif kind == "categorical":
+                    categorical = list(columns)
+                    cat_fill = transformer.named_steps["impute"].statistics_.tolist()
+                    categories = [c.tolist() for c in transformer.named_steps["onehot"].categories_]
+            sparse_output = pre.sparse_output_
+        else:  # a FrozenLeadEncoder (a loaded model saved again)
+            numeric, categorical = pre.numeric, pre.categorical
+            fill, mean, scale = pre.fill, pre.mean, pre.scale
+            cat_fill, categories = pre.categorical_fill, pre.categories
+            sparse_output = pre.sparse_output
+        for name, values in (("categorical_fill_", cat_fill), ("categories_", categories)):
+            flat = [v for c in values for v in c] if name == "categories_" else values
+            if not all(isinstance(v, str) for v in flat):
+                raise ValueError(f"cannot save {name}: it holds a value that is not text")
+        return {
+            "numeric_columns_": np.array([position[c] for c in numeric], dtype=np.int64),
+            "numeric_fill_": np.asarray(fill, dtype=np.float64),
+            "numeric_mean_": np.asarray(mean, dtype=np.float64) if not numeric else mean,
+            "numeric_scale_": np.asarray(scale, dtype=np.float64) if not numeric else scale,
+            "categorical_columns_": np.array([position[c] for c in categorical], dtype=np.int64),
+            "categorical_fill_": np.array(cat_fill, dtype=str),
+            "category_counts_": np.array([len(c) for c in categories], dtype=np.int64),
+            "categories_": np.array([v for c in categories for v in c], dtype=str),
+            "sparse_output_": bool(sparse_output),
+        }
+
+    def value_of(self, model, attr: _Attribute):
+        if attr.name == "column_labels_":
+            return np.array(model._labels, dtype=str)
+        if attr.name in ("coef_", "intercept_"):
+            return getattr(model.model_, attr.name)
+        if attr.source == "preprocessor_":
+            return self._state(model)[attr.name]
+        return getattr(model, attr.name)
+
+    def shape_of(self, name: str, values: dict, params: dict) -> tuple | None:
+        n = values["n_features_in_"]
+        if name in ("feature_names_in_", "column_labels_"):
+            return (n,)
+        if name in ("numeric_fill_", "numeric_mean_", "numeric_scale_"):
+            return values["numeric_columns_"].shape
+        if name in ("categorical_fill_", "category_counts_"):
+            return values["categorical_columns_"].shape
+        if name == "categories_":
+            counts = values["category_counts_"]
+            if np.any(counts < 1):
+                raise _FileError("attributes.category_counts_ must be >= 1")
+            return (int(counts.sum()),)
+        if name == "coef_":
+            return (1, len(values["numeric_columns_"]) + len(values["categories_"]))
+        if name == "intercept_":
+            return (1,)
+        return None
+
+    def check_classes(self, classes: np.ndarray) -> None:
+        _ADAPTERS["ChurnClassifier"].check_classes(classes)
+        if len(classes) != 2:
+            raise _FileError(f"attributes.classes_ has {len(classes)} classes; LeadScorer has 2")
+
+    def check(self, values: dict) -> None:
+        _check_feature_names(values)
+        n = values["n_features_in_"]
+        numeric, categorical = values["numeric_columns_"], values["categorical_columns_"]
+        _strictly_increasing(numeric, "attributes.numeric_columns_", 0, n)
+        _strictly_increasing(categorical, "attributes.categorical_columns_", 0, n)
+        if sorted([*numeric.tolist(), *categorical.tolist()]) != list(range(n)):
+            raise _FileError(
+                "attributes.numeric_columns_ and categorical_columns_ must split the "
+                f"{n} columns, each column in exactly one"
+            )
+        names = values.get("feature_names_in_")
+        if names is not None and [str(v) for v in names] != values["column_labels_"].tolist():
+            raise _FileError("attributes.column_labels_ must be the feature_names_in_")
+        _check_positive(values, "numeric_scale_")
+        if values["numeric_mean_"].dtype != values["numeric_scale_"].dtype:
+            raise _FileError("attributes.numeric_mean_ and numeric_scale_ differ in dtype")
+        start = 0
+        for j, count in enumerate(values["category_counts_"].tolist()):
+            block = values["categories_"][start : start + count].tolist()
+            if any(a >= b for a, b in zip(block, block[1:])):
+                raise _FileError(
+                    f"attributes.categories_ of categorical column {j} must be sorted and "
+                    "distinct (as OneHotEncoder holds them)"
+                )
+            start += count
+        if values["sparse_output_"] and not len(categorical):
+            raise _FileError("attributes.sparse_output_ is true without categorical columns")
+        if values["coef_"].dtype != values["intercept_"].dtype:
+            raise _FileError("attributes.coef_ and attributes.intercept_ differ in dtype")
+
+    def install(self, model, values: dict) -> None:
+        from ._frozen_encoders import FrozenLeadEncoder
+        from ._gd import GDClassifier
+
+        n = values["n_features_in_"]
+        model.n_features_in_ = n
+        if "feature_names_in_" in values:
+            model.feature_names_in_ = values["feature_names_in_"]
+        model._columns = [f"x{j}" for j in range(n)]
+        model._labels = values["column_labels_"].tolist()
+        model._numeric = [model._columns[j] for j in values["numeric_columns_"].tolist()]
+        model._categorical = [model._columns[j] for j in values["categorical_columns_"].tolist()]
+        counts = values["category_counts_"].tolist()
+        flat = values["categories_"].tolist()
+        bounds = np.concatenate(([0], np.cumsum(counts))).astype(int)
+        categories = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        model.preprocessor_ = FrozenLeadEncoder(
+            model._numeric,
+            values["numeric_fill_"],
+            values["numeric_mean_"],
+            values["numeric_scale_"],
+            model._categorical,
+            values["categorical_fill_"].tolist(),
+            categories,
+            values["sparse_output_"],
+        )
+        inner = GDClassifier(loss="log_loss", **model.get_params(deep=False))
+        inner._progress_label = type(model).__name__
+        inner.classes_ = values["classes_"]
+        inner.coef_ = values["coef_"]
+        inner.intercept_ = values["intercept_"]
+        inner.n_features_in_ = values["coef_"].shape[1]
+        if "n_iter_" in values:
+            inner.n_iter_ = model.n_iter_ = values["n_iter_"]
+        model.model_ = inner
+        model.classes_ = inner.classes_
+        model.coef_ = inner.coef_.ravel()
+        model.intercept_ = float(inner.intercept_[0])
+        model._feature_names, model._feature_sources = model._names_of(
+            model._numeric, list(zip(model._categorical, categories))
+        )
+
+
+@dataclass(frozen=True)
+class _SegmenterAdapter:
+    """CustomerSegmenter: the log1p columns, the scaler's mean and scale, the k-means
+    centres in the scaled space with the renumbering to segments (0 = largest), and the
+    outputs of fit a user reads (centres in original units, segment profiles). load_model
+    rebuilds the scaler as a FrozenStandardScaler. Not saved: labels_ (one per training
+    customer) and choice_ (None after loading)."""
+
+    estimator: str = "CustomerSegmenter"
+    module: str = "marketlearn._segmenter"
+    family_name: str = field(default="customer_segmenter", init=False)
+    classifier: bool = field(default=False, init=False)
+
+    @property
+    def attributes(self) -> tuple:
+        return (
+            _Attribute("n_features_in_", "int"),
+            _Attribute("feature_names_in_", "array", required=False, dtypes=("object", "str")),
+            _Attribute("n_segments_", "int"),
+            _Attribute("log_columns_", "array", dtypes=("int64",), source="_log_columns"),
+            _Attribute("scaler_mean_", "array", False, _FLOAT_DTYPES, source="scaler_"),
+            _Attribute("scaler_scale_", "array", False, _FLOAT_DTYPES, source="scaler_"),
+            _Attribute("kmeans_centers_", "array", dtypes=_FLOAT_DTYPES, source="kmeans_"),
+            _Attribute("relabel_", "array", dtypes=("int32",), source="_relabel"),
+            _Attribute("cluster_centers_", "array", dtypes=_FLOAT_DTYPES),
+            _Attribute("inertia_", "float", required=False),
+            _Attribute("n_iter_", "int", required=False),
+            _Attribute("segment_sizes_", "array", dtypes=("int64",), source="segment_profiles_"),
+            _Attribute("segment_shares_", "array", dtypes=("float64",), source="segment_profiles_"),
+            _Attribute("segment_means_", "array", dtypes=("float64",), source="segment_profiles_"),
+        )
+
+    def family(self, params: dict) -> dict:
+        return {"name": self.family_name}
+
+    def value_of(self, model, attr: _Attribute):
+        name = attr.name
+        if name == "log_columns_":
+            return np.asarray(model._log_columns, dtype=np.int64)
+        if name in ("scaler_mean_", "scaler_scale_"):
+            scaler = model.scaler_
+            return None if scaler is None else (scaler.mean_ if "mean" in name else scaler.scale_)
+        if name == "kmeans_centers_":
+            return model.kmeans_.cluster_centers_
+        if name == "relabel_":
+            return np.asarray(model._relabel, dtype=np.int32)
+        profiles = model.segment_profiles_
+        if name == "segment_sizes_":
+            return profiles["size"].to_numpy(dtype=np.int64)
+        if name == "segment_shares_":
+            return profiles["share"].to_numpy(dtype=np.float64)
+        if name == "segment_means_":
+            return profiles.iloc[:, 2:].to_numpy(dtype=np.float64)
+        return getattr(model, name)
+
+    def shape_of(self, name: str, values: dict, params: dict) -> tuple | None:
+        n, k = values["n_features_in_"], values.get("n_segments_")
+        return {
+            "feature_names_in_": (n,),
+            "scaler_mean_": (n,),
+            "scaler_scale_": (n,),
+            "kmeans_centers_": (k, n),
+            "relabel_": (k,),
+            "cluster_centers_": (k, n),
+            "segment_sizes_": (k,),
+            "segment_shares_": (k,),
+            "segment_means_": (k, n),
+        }.get(name)
+
+    def check(self, values: dict) -> None:
+        _check_feature_names(values)
+        n, k = values["n_features_in_"], values["n_segments_"]
+        if k < 1:
+            raise _FileError(f"attributes.n_segments_={k} must be >= 1")
+        _strictly_increasing(values["log_columns_"], "attributes.log_columns_", 0, n)
+        if ("scaler_mean_" in values) != ("scaler_scale_" in values):
+            raise _FileError("attributes.scaler_mean_ and scaler_scale_ go together")
+        _check_positive(values, "scaler_scale_")
+        if sorted(values["relabel_"].tolist()) != list(range(k)):
+            raise _FileError(f"attributes.relabel_ must be a permutation of 0..{k - 1}")
+        if np.any(values["segment_sizes_"] < 0):
+            raise _FileError("attributes.segment_sizes_ must be >= 0")
+        shares = values["segment_shares_"]
+        if np.any((shares < 0) | (shares > 1)):
+            raise _FileError("attributes.segment_shares_ must be within [0, 1]")
+        inertia = values.get("inertia_")
+        if inertia is not None and inertia < 0:
+            raise _FileError(f"attributes.inertia_={inertia} must be >= 0")
+
+    def install(self, model, values: dict) -> None:
+        import pandas as pd
+
+        from ._frozen_encoders import FrozenStandardScaler
+        from ._kmeans import KMeans
+
+        params = model.get_params(deep=False)
+        if "scaler_mean_" in values and not params["scale"]:
+            raise _FileError("attributes.scaler_mean_ is present but params.scale is false")
+        if "scaler_mean_" not in values and params["scale"]:
+            raise _FileError("attributes lacks scaler_mean_ and scaler_scale_ (params.scale)")
+        k = values["n_segments_"]
+        if params["n_segments"] != "auto" and params["n_segments"] != k:
+            raise _FileError(f"attributes.n_segments_={k} but params.n_segments is not {k}")
+        n = values["n_features_in_"]
+        model.n_features_in_ = n
+        if "feature_names_in_" in values:
+            model.feature_names_in_ = values["feature_names_in_"]
+        model._log_columns = values["log_columns_"].astype(np.intp)
+        model.scaler_ = (
+            FrozenStandardScaler(values["scaler_mean_"], values["scaler_scale_"])
+            if "scaler_mean_" in values
+            else None
+        )
+        kmeans = KMeans(
+            n_clusters=k,
+            n_init=params["n_init"],
+            max_iter=params["max_iter"],
+            tol=params["tol"],
+            algorithm=params["algorithm"],
+            n_jobs=params["n_jobs"],
+        )
+        inner = {"n_features_in_": n, "cluster_centers_": values["kmeans_centers_"]}
+        for name in ("inertia_", "n_iter_"):
+            if name in values:
+                inner[name] = values[name]
+        _ADAPTERS["KMeans"].install(kmeans, inner)
+        model.kmeans_ = kmeans
+        model._relabel = values["relabel_"]
+        model.n_segments_ = k
+        model.choice_ = None
+        model.cluster_centers_ = values["cluster_centers_"]
+        for name in ("inertia_", "n_iter_"):
+            if name in values:
+                setattr(model, name, values[name])
+        names = (
+            [str(v) for v in values["feature_names_in_"]]
+            if "feature_names_in_" in values
+            else [f"x{j}" for j in range(n)]
+        )
+        profiles = pd.DataFrame(
+            values["segment_means_"], columns=names, index=pd.RangeIndex(k, name="segment")
+        )
+        profiles.insert(0, "share", values["segment_shares_"])
+        profiles.insert(0, "size", values["segment_sizes_"])
+        model.segment_profiles_ = profiles
+
+
 _ADAPTERS = {
     a.estimator: a
     for a in (
@@ -371,18 +730,9 @@ _ADAPTERS = {
         _ClvAdapter(
             "GammaGammaModel", "marketlearn.clv._gamma_gamma", "gamma_gamma", ("p", "q", "v")
         ),
+        _LeadScorerAdapter(),
+        _SegmenterAdapter(),
     )
-}
-
-#: Estimators that hold fitted scikit-learn preprocessing (ColumnTransformer, imputers,
-#: encoders, scalers). Rebuilding those objects from plain data means setting
-#: scikit-learn's private fitted attributes, which change between its versions, so the
-#: result could not be guaranteed to predict what the saved model did: refused.
-_REFUSED = {
-    "LeadScorer": "it holds a fitted scikit-learn ColumnTransformer (imputers, one-hot "
-    "encoder, scaler)",
-    "CustomerSegmenter": "it holds a fitted scikit-learn StandardScaler, a k-means model and "
-    "segment profiles",
 }
 
 
@@ -461,12 +811,6 @@ def _encode_array(name: str, array) -> dict:
 
 def _model_document(model) -> dict:
     name = type(model).__name__
-    if name in _REFUSED and type(model).__module__.startswith("marketlearn."):
-        raise ValueError(
-            f"save_model does not support {name}: {_REFUSED[name]}, which cannot be "
-            "written as plain data that loads back identically. Use pickle (or joblib) for "
-            f"{name} within one environment; see docs/model_files.md."
-        )
     adapter = _ADAPTERS.get(name)
     if adapter is None or type(model) is not _estimator_class(adapter):
         supported = ", ".join(sorted(_ADAPTERS))
@@ -569,10 +913,12 @@ def save_model(model, path) -> None:
     ----------
     model : fitted marketlearn estimator
         ChurnClassifier, GDClassifier, GDRegressor, LTVRegressor, KMeans,
-        MiniBatchKMeans, clv.BetaGeoModel or clv.GammaGammaModel. LeadScorer and
-        CustomerSegmenter are refused (they hold fitted scikit-learn preprocessing that
-        plain data cannot restore faithfully); pickle them instead.
-        Pipelines are not supported: save the final estimator and keep the
+        MiniBatchKMeans, clv.BetaGeoModel, clv.GammaGammaModel, LeadScorer or
+        CustomerSegmenter. The last two save their fitted preprocessing as plain data
+        (imputation values, means, scales, categories) and load with it as a frozen
+        encoder (marketlearn._frozen_encoders) that transforms exactly as the fitted
+        scikit-learn transformers did.
+        scikit-learn Pipelines are not supported: save the final estimator and keep the
         preprocessing with your own tools.
     path : str or os.PathLike
 

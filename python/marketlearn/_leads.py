@@ -70,8 +70,9 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Input column names (DataFrames with string column names).
-    preprocessor_ : ColumnTransformer
-        The fitted encoding.
+    preprocessor_ : ColumnTransformer or FrozenLeadEncoder
+        The fitted encoding (a FrozenLeadEncoder, the same transform held as plain
+        arrays, in a model read by :func:`load_model`).
     model_ : GDClassifier
         The fitted model on the encoded features.
     coef_ : ndarray of shape (n_encoded_features,)
@@ -322,19 +323,27 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     def _readable_names(self):
         """Encoded feature names a salesperson reads ("job=retired", "age") and the input
         column position each comes from, in the order of the encoded columns."""
-        names, sources = [], []
-        position = {name: j for j, name in enumerate(self._columns)}
+        numeric, categories = [], []
         for kind, transformer, columns in self.preprocessor_.transformers_:
             if kind == "numeric":
-                for c in columns:
-                    names.append(self._labels[position[c]])
-                    sources.append(position[c])
+                numeric = list(columns)
             elif kind == "categorical":
                 encoder = transformer.named_steps["onehot"]
-                for c, categories in zip(columns, encoder.categories_):
-                    for value in categories:
-                        names.append(f"{self._labels[position[c]]}={value}")
-                        sources.append(position[c])
+                categories = list(zip(columns, encoder.categories_))
+        return self._names_of(numeric, categories)
+
+    def _names_of(self, numeric, categories):
+        """_readable_names from plain data: numeric column names, then (categorical column
+        name, its categories) pairs (load_model rebuilds the names with this)."""
+        names, sources = [], []
+        position = {name: j for j, name in enumerate(self._columns)}
+        for c in numeric:
+            names.append(self._labels[position[c]])
+            sources.append(position[c])
+        for c, values in categories:
+            for value in values:
+                names.append(f"{self._labels[position[c]]}={value}")
+                sources.append(position[c])
         return np.asarray(names, dtype=object), np.asarray(sources, dtype=np.intp)
 
     def get_feature_names_out(self, input_features=None):

@@ -195,6 +195,7 @@ def test_core_errors_are_value_errors(data):
 
 # ruff: noqa: E501  (the case tables read best one case per line)
 
+import json  # noqa: E402
 import re  # noqa: E402
 import warnings  # noqa: E402
 
@@ -623,7 +624,8 @@ def test_clv_table(bgnbd, gamma_gamma, call, message):
 _FILES = [
     ("unfitted", lambda p: save_model(ChurnClassifier(), p / "m.json"), r"(not fitted|fitted yet)"),
     ("not-marketlearn", lambda p: save_model(__import__("sklearn.linear_model").linear_model.LogisticRegression().fit(X0, Y_BIN), p / "m.json"), r"save_model supports marketlearn estimators.*LogisticRegression"),
-    ("lead-scorer", lambda p: save_model(LeadScorer().fit(LEADS, Y_BIN), p / "m.json"), r"save_model does not support LeadScorer"),
+    ("lead-scorer-zero-scale", lambda p: load_model(_lead_file(p, "numeric_scale_", 0.0)), r"attributes.numeric_scale_.data\[0\]=0.0 must be > 0"),
+    ("lead-scorer-category-not-text", lambda p: load_model(_lead_file(p, "categories_", 1)), r"attributes.categories_.data\[0\] must be a string"),
     ("non-finite-coef", lambda p: save_model(_with_coef(np.nan), p / "m.json"), r"cannot save coef_: it holds NaN or infinity"),
     ("empty-file", lambda p: load_model(_file(p, "")), r"invalid model file .*JSON syntax error at line 1"),
     ("not-json", lambda p: load_model(_file(p, "cos\nsystem\n(S'ls'\ntR.")), r"invalid model file .*JSON syntax error"),
@@ -642,6 +644,16 @@ def _with_coef(value):
     model.coef_ = model.coef_.copy()
     model.coef_[0, 0] = value
     return model
+
+
+def _lead_file(directory, attribute, first):
+    """A saved LeadScorer whose attribute's first element is replaced by first."""
+    path = directory / "lead.json"
+    save_model(LeadScorer().fit(LEADS, Y_BIN), path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["attributes"][attribute]["data"][0] = first
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
 
 
 def _file(directory, content):

@@ -1,6 +1,7 @@
 """Model files for the families beyond linear classifiers (format version 2): LTVRegressor
 (linear, log link), KMeans / MiniBatchKMeans ("kmeans"), BetaGeoModel ("bgnbd"),
-GammaGammaModel ("gamma_gamma"); refusals for LeadScorer and CustomerSegmenter.
+GammaGammaModel ("gamma_gamma"). LeadScorer and CustomerSegmenter: see
+test_model_files_pipelines.py.
 
 Each family: a Python round trip predicts exactly the same values, pickle still works,
 the C++ reader (through _core.load_model_file_predict) predicts the same within 1e-12,
@@ -19,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import marketlearn
 from marketlearn import (
     KMeans,
     LTVRegressor,
@@ -219,27 +219,6 @@ def test_gamma_gamma_round_trip_and_cpp_reader(tmp_path, clv_models):
     assert doc["family"] == {"name": "gamma_gamma", "parameters": ["p", "q", "v"]}
     cpp = _core.load_model_file_predict(str(path), frequency=frequency, monetary_value=monetary)
     np.testing.assert_allclose(cpp["expected_average_profit"], expected, rtol=1e-12, atol=0)
-
-
-# ---- refused estimators -----------------------------------------------------------------
-
-
-def test_lead_scorer_and_segmenter_are_refused_with_a_clear_error(tmp_path):
-    X = pd.DataFrame(
-        {"visits": RNG.poisson(3, 60).astype(float), "source": RNG.choice(["ad", "mail"], 60)}
-    )
-    y = RNG.integers(0, 2, 60)
-    scorer = marketlearn.LeadScorer().fit(X, y)
-    with pytest.raises(
-        ValueError, match="save_model does not support LeadScorer.*ColumnTransformer"
-    ):
-        save_model(scorer, tmp_path / "lead.json")
-    segmenter = marketlearn.CustomerSegmenter(n_segments=2).fit(X[["visits"]])
-    with pytest.raises(ValueError, match="save_model does not support CustomerSegmenter"):
-        save_model(segmenter, tmp_path / "seg.json")
-    assert not list(tmp_path.iterdir())  # nothing half-written
-    # Pickle remains the way to move them between processes of one environment.
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(scorer)).predict(X), scorer.predict(X))
 
 
 # ---- malformed files of the new families -------------------------------------------------
