@@ -420,8 +420,10 @@ class _LeadScorerAdapter:
         return {
             "numeric_columns_": np.array([position[c] for c in numeric], dtype=np.int64),
             "numeric_fill_": np.asarray(fill, dtype=np.float64),
-            "numeric_mean_": np.asarray(mean, dtype=np.float64) if not numeric else mean,
-            "numeric_scale_": np.asarray(scale, dtype=np.float64) if not numeric else scale,
+            # Without numeric columns these are empty lists: float64 gives them a dtype.
+            # Otherwise the scaler's own dtype is kept, as StandardScaler computes with it.
+            "numeric_mean_": mean if numeric else np.zeros(0),
+            "numeric_scale_": scale if numeric else np.zeros(0),
             "categorical_columns_": np.array([position[c] for c in categorical], dtype=np.int64),
             "categorical_fill_": np.array(cat_fill, dtype=str),
             "category_counts_": np.array([len(c) for c in categories], dtype=np.int64),
