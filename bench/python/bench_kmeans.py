@@ -15,10 +15,11 @@ import argparse
 import time
 
 import numpy as np
-from marketlearn import KMeans, _core, simd_info
 from sklearn.cluster import KMeans as SkKMeans
 from sklearn.datasets import make_blobs
 from threadpoolctl import threadpool_limits
+
+from marketlearn import KMeans, _core, simd_info
 
 CLOCK = time.process_time
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "python"))
 from clv_helpers import simulate_bgnbd  # noqa: E402
+
 from marketlearn.clv import BetaGeoModel, GammaGammaModel  # noqa: E402
 
 

@@ -236,8 +236,22 @@ class _BaseGD(BaseEstimator):
         """Early stopping works for every loss: held-out rows are scored by accuracy
         (classifiers) or R^2 of the prediction, exp(X w + b) for the GLM losses."""
 
-    def _run(self, X, y, sample_weight, options, *, coef_init, intercept_init, seed, max_iter,
-             tol, early_stopping, initial_t, label=None):
+    def _run(
+        self,
+        X,
+        y,
+        sample_weight,
+        options,
+        *,
+        coef_init,
+        intercept_init,
+        seed,
+        max_iter,
+        tol,
+        early_stopping,
+        initial_t,
+        label=None,
+    ):
         """One call into the core; returns its result dict plus ``t`` (the updated clock)."""
         # The core counts Adam's bias-correction steps from the start of each call (its
         # moments restart), so the schedule clock can always be carried across calls.
@@ -643,9 +657,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
     def _sample_weight(self, sample_weight, X, y_index, classes):
         """sample_weight times class_weight, validated (None when both are None)."""
         if self.class_weight is not None:
-            per_class = compute_class_weight(
-                self.class_weight, classes=classes, y=classes[y_index]
-            )
+            per_class = compute_class_weight(self.class_weight, classes=classes, y=classes[y_index])
             weights = per_class[y_index].astype(X.dtype)
             if sample_weight is not None:
                 weights *= check_fit_sample_weight(sample_weight, X)
@@ -658,8 +670,21 @@ class GDClassifier(ClassifierMixin, _BaseGD):
             return [(None, 1)]
         return [(label, k) for k, label in enumerate(classes)]
 
-    def _fit_problems(self, X, y_index, classes, sample_weight, *, coef_init, intercept_init,
-                      max_iter, tol, early_stopping, initial_t, random_state):
+    def _fit_problems(
+        self,
+        X,
+        y_index,
+        classes,
+        sample_weight,
+        *,
+        coef_init,
+        intercept_init,
+        max_iter,
+        tol,
+        early_stopping,
+        initial_t,
+        random_state,
+    ):
         problems = self._problems(classes)
         options = self._core_options(X, None)
         seeds = self._seeds(random_state, len(problems))
@@ -978,7 +1003,7 @@ default="squared_error"
             optimizer="sgd",
             eta0_defaults='0.1 for "gd", 0.001 for "sgd", 0.0001 for "momentum" and '
             '"nesterov" (the squared error\'s gradient grows with the residual; momentum '
-            "amplifies steps about ``1/(1-momentum)``-fold), 0.1 for \"adagrad\", 0.01 "
+            'amplifies steps about ``1/(1-momentum)``-fold), 0.1 for "adagrad", 0.01 '
             'for "rmsprop", "adam" and "adamw".',
             eta0_cap="""
         For "sgd", "momentum" and "nesterov" with "squared_error" or a GLM loss it is
@@ -1128,15 +1153,24 @@ default="squared_error"
         if coef_init is not None:
             coef_init = np.ascontiguousarray(coef_init, dtype=X.dtype).reshape(-1)
             if coef_init.shape != (X.shape[1],):
-                raise ValueError(
-                    f"coef_init has {coef_init.size} entries; expected {X.shape[1]}."
-                )
+                raise ValueError(f"coef_init has {coef_init.size} entries; expected {X.shape[1]}.")
         if intercept_init is not None:
             intercept_init = float(np.asarray(intercept_init, dtype=np.float64).reshape(-1)[0])
         return coef_init, intercept_init
 
-    def _fit_once(self, X, y, sample_weight, *, coef_init, intercept_init, max_iter, tol,
-                  early_stopping, initial_t):
+    def _fit_once(
+        self,
+        X,
+        y,
+        sample_weight,
+        *,
+        coef_init,
+        intercept_init,
+        max_iter,
+        tol,
+        early_stopping,
+        initial_t,
+    ):
         options = self._core_options(X, y)
         result = self._run(
             X, y, sample_weight, options, coef_init=coef_init, intercept_init=intercept_init,

@@ -232,9 +232,7 @@ def test_glm_early_stopping_scores_the_prediction_scale():
     model = GDRegressor(loss="poisson", early_stopping=True, random_state=0, max_iter=100)
     model.fit(X, y)
     assert 0 < model.validation_scores_.max() <= 1
-    assert model.validation_scores_.max() == pytest.approx(
-        r2_score(y, model.predict(X)), abs=0.08
-    )
+    assert model.validation_scores_.max() == pytest.approx(r2_score(y, model.predict(X)), abs=0.08)
     assert abs(r2_score(y, np.log(model.predict(X))) - model.validation_scores_.max()) > 0.2
 
 
