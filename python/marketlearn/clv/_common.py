@@ -15,7 +15,14 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._validation import reject_text
 
-__all__ = ["as_vector", "broadcast_vectors", "shape_result", "check_fit", "summary_frame"]
+__all__ = [
+    "as_vector",
+    "broadcast_vectors",
+    "shape_result",
+    "check_fit",
+    "store_fit",
+    "summary_frame",
+]
 
 
 def as_vector(values, name) -> np.ndarray:
@@ -73,7 +80,7 @@ def shape_result(values: np.ndarray, shape, index, name=None):
     return values.reshape(shape)
 
 
-def check_fit(estimator_name, result, param_names):
+def check_fit(estimator_name, result, param_names, stacklevel=3):
     """Warn when a fit did not converge or its parameters are not identified."""
     if not result["converged"] and result["gradient_max"] > 1e-4:
         warnings.warn(
@@ -81,7 +88,7 @@ def check_fit(estimator_name, result, param_names):
             f"entry {result['gradient_max']:.2g} after {result['n_iter']} iterations). "
             "Increase max_iter, or add a small penalizer_coef.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     covariance = np.asarray(result["covariance"])
     values = np.asarray(result["params"], dtype=np.float64)
@@ -102,8 +109,31 @@ def check_fit(estimator_name, result, param_names):
             "standard errors are unreliable (NaN where undefined). Predictions remain "
             "finite; a small penalizer_coef (e.g. 0.001) regularizes the fit.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
+
+
+def store_fit(model, result, param_names) -> None:
+    """Check a core fit result and set the fitted attributes both CLV models share:
+    ``params_``, ``variance_matrix_``, ``standard_errors_``, ``confidence_intervals_``,
+    ``log_likelihood_``, ``n_customers_``, ``n_unique_rows_``, ``n_iter_``, ``converged_``."""
+    # stacklevel 4: one more than check_fit's default, for this helper's own frame, so the
+    # warning is attributed where it was before (fit's caller, scikit-learn's fit wrapper).
+    check_fit(type(model).__name__, result, param_names, stacklevel=4)
+    names = list(param_names)
+    model.params_ = dict(zip(names, map(float, result["params"])))
+    covariance = np.asarray(result["covariance"], dtype=np.float64)
+    model.variance_matrix_ = pd.DataFrame(covariance, index=names, columns=names)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.diag(covariance))
+    model.standard_errors_ = dict(zip(names, map(float, se)))
+    table = summary_frame(model.params_, covariance)
+    model.confidence_intervals_ = table[["lower 95% bound", "upper 95% bound"]]
+    model.log_likelihood_ = float(result["log_likelihood"])
+    model.n_customers_ = float(result["weight_total"])
+    model.n_unique_rows_ = int(result["n_unique_rows"])
+    model.n_iter_ = int(result["n_iter"])
+    model.converged_ = bool(result["converged"])
 
 
 def summary_frame(params: dict, covariance: np.ndarray) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _core
 from ._bgnbd import BetaGeoModel
-from ._common import as_vector, broadcast_vectors, check_fit, shape_result, summary_frame
+from ._common import as_vector, broadcast_vectors, shape_result, store_fit, summary_frame
 
 __all__ = ["GammaGammaModel"]
 
@@ -119,22 +119,7 @@ class GammaGammaModel(BaseEstimator):
             n_jobs=int(self.n_jobs),
             initial_params=init,
         )
-        check_fit(type(self).__name__, result, _PARAM_NAMES)
-        self.params_ = dict(zip(_PARAM_NAMES, map(float, result["params"])))
-        covariance = np.asarray(result["covariance"], dtype=np.float64)
-        self.variance_matrix_ = pd.DataFrame(
-            covariance, index=list(_PARAM_NAMES), columns=list(_PARAM_NAMES)
-        )
-        with np.errstate(invalid="ignore"):
-            se = np.sqrt(np.diag(covariance))
-        self.standard_errors_ = dict(zip(_PARAM_NAMES, map(float, se)))
-        table = summary_frame(self.params_, covariance)
-        self.confidence_intervals_ = table[["lower 95% bound", "upper 95% bound"]]
-        self.log_likelihood_ = float(result["log_likelihood"])
-        self.n_customers_ = float(result["weight_total"])
-        self.n_unique_rows_ = int(result["n_unique_rows"])
-        self.n_iter_ = int(result["n_iter"])
-        self.converged_ = bool(result["converged"])
+        store_fit(self, result, _PARAM_NAMES)
         return self
 
     def _params(self):
