@@ -317,20 +317,11 @@ class _ClvAdapter:
         return getattr(model, attr.name)
 
     def install(self, model, values: dict) -> None:
-        import pandas as pd
+        from .clv._common import set_parameter_state
 
-        from .clv._common import summary_frame
-
-        names = list(self.param_names)
-        model.params_ = dict(zip(names, map(float, values["params_"])))
-        k = len(names)
+        k = len(self.param_names)
         covariance = values.get("variance_matrix_", np.full((k, k), np.nan))
-        model.variance_matrix_ = pd.DataFrame(covariance, index=names, columns=names)
-        with np.errstate(invalid="ignore"):
-            se = np.sqrt(np.diag(covariance))
-        model.standard_errors_ = dict(zip(names, map(float, se)))
-        table = summary_frame(model.params_, covariance)
-        model.confidence_intervals_ = table[["lower 95% bound", "upper 95% bound"]]
+        set_parameter_state(model, self.param_names, values["params_"], covariance)
         for attr in self.attributes[2:]:
             if attr.name in values:
                 setattr(model, attr.name, values[attr.name])

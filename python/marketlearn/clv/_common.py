@@ -21,6 +21,7 @@ __all__ = [
     "shape_result",
     "check_fit",
     "store_fit",
+    "set_parameter_state",
     "summary_frame",
 ]
 
@@ -113,6 +114,21 @@ def check_fit(estimator_name, result, param_names, stacklevel=3):
         )
 
 
+def set_parameter_state(model, param_names, params, covariance) -> None:
+    """Set ``params_``, ``variance_matrix_``, ``standard_errors_`` and
+    ``confidence_intervals_`` from the parameter values and their covariance matrix (after
+    a fit, or when a model file is loaded)."""
+    names = list(param_names)
+    model.params_ = dict(zip(names, map(float, params)))
+    covariance = np.asarray(covariance, dtype=np.float64)
+    model.variance_matrix_ = pd.DataFrame(covariance, index=names, columns=names)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.diag(covariance))
+    model.standard_errors_ = dict(zip(names, map(float, se)))
+    table = summary_frame(model.params_, covariance)
+    model.confidence_intervals_ = table[["lower 95% bound", "upper 95% bound"]]
+
+
 def store_fit(model, result, param_names) -> None:
     """Check a core fit result and set the fitted attributes both CLV models share:
     ``params_``, ``variance_matrix_``, ``standard_errors_``, ``confidence_intervals_``,
@@ -120,15 +136,7 @@ def store_fit(model, result, param_names) -> None:
     # stacklevel 4: one more than check_fit's default, for this helper's own frame, so the
     # warning is attributed where it was before (fit's caller, scikit-learn's fit wrapper).
     check_fit(type(model).__name__, result, param_names, stacklevel=4)
-    names = list(param_names)
-    model.params_ = dict(zip(names, map(float, result["params"])))
-    covariance = np.asarray(result["covariance"], dtype=np.float64)
-    model.variance_matrix_ = pd.DataFrame(covariance, index=names, columns=names)
-    with np.errstate(invalid="ignore"):
-        se = np.sqrt(np.diag(covariance))
-    model.standard_errors_ = dict(zip(names, map(float, se)))
-    table = summary_frame(model.params_, covariance)
-    model.confidence_intervals_ = table[["lower 95% bound", "upper 95% bound"]]
+    set_parameter_state(model, param_names, result["params"], result["covariance"])
     model.log_likelihood_ = float(result["log_likelihood"])
     model.n_customers_ = float(result["weight_total"])
     model.n_unique_rows_ = int(result["n_unique_rows"])
