@@ -326,6 +326,44 @@ TEST_CASE("block sums with cached frequency terms equal per-customer sums", "[bg
     for (std::size_t k = 0; k < 4; ++k) CHECK(sums.gradient[k] == Approx(g_sum[k]).epsilon(1e-12));
 }
 
+TEST_CASE("the objective's time table gives the per-customer sums", "[bgnbd]") {
+    // Times on a grid (many repeats, as with days) and continuous ones (all distinct).
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (bool grid : {true, false}) {
+        INFO("times on a grid: " << grid);
+        const std::size_t n = 5000;
+        std::vector<double> x(n), tx(n), T(n), w(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            x[i] = std::floor(12 * unit(rng) * unit(rng));
+            T[i] = grid ? std::floor(30 + 50 * unit(rng)) : 30 + 50 * unit(rng);
+            const double t = T[i] * unit(rng);
+            tx[i] = x[i] == 0 ? 0.0 : (grid ? std::floor(t) : t);
+            w[i] = 1 + std::floor(3 * unit(rng));
+        }
+        const ml::objective::BetaGeoTimeTable table(tx.data(), T.data(), n);
+        if (grid) CHECK(table.num_distinct_times() <= 80);
+        const BetaGeoParams p{0.4, 6.0, 0.7, 3.1};
+        for (std::size_t threads : {1, 3}) {
+            const auto got = table.sums(p, x.data(), w.data(), true, threads);
+            double ll = 0, g_sum[4] = {0, 0, 0, 0}, weight = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                double g[4];
+                ll += w[i] * ml::objective::bgnbd_log_likelihood(p, x[i], tx[i], T[i], g);
+                weight += w[i];
+                for (int k = 0; k < 4; ++k) g_sum[k] += w[i] * g[k];
+            }
+            CHECK(got.weight == weight);
+            CHECK(got.log_likelihood == Approx(ll).epsilon(1e-13));
+            for (std::size_t k = 0; k < 4; ++k)
+                CHECK(got.gradient[k] == Approx(g_sum[k]).epsilon(1e-12).margin(1e-9));
+            // bitwise the same for any number of threads
+            const auto one = table.sums(p, x.data(), w.data(), true, 1);
+            CHECK(got.log_likelihood == one.log_likelihood);
+        }
+    }
+}
+
 TEST_CASE("fits reproduce the published CDNOW parameters", "[bgnbd][gamma_gamma][cdnow]") {
     const std::string dir = shared_data_dir() + "/cdnow/";
     const auto summary = read_csv(dir + "cdnow_customers_summary.csv");

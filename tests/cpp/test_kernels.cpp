@@ -522,6 +522,56 @@ TEMPLATE_TEST_CASE("logistic kernels stay finite for margins up to |z| = 800",
     }
 }
 
+TEMPLATE_TEST_CASE("log_sum_exp matches a long-double reference", "[simd][log_sum_exp]", float,
+                   double) {
+    using T = TestType;
+    std::mt19937_64 rng(seed_for(109));
+    std::uniform_real_distribution<double> wide(-60.0, 60.0);
+    const T minus_inf = -std::numeric_limits<T>::infinity();
+    // Pairs far apart in both directions (e^-|d| underflows), equal, and b = -inf.
+    const std::vector<std::pair<double, double>> edges = {
+        {0, 0}, {5, 5}, {-3, 800}, {800, -3}, {-1e4, 0}, {0, -1e4}, {30, 30.5}, {-700, -710}};
+    for (const auto& tut : tables_under_test<T>()) {
+        for (std::size_t n : k_lengths) {
+            INFO("level " << tut.label << ", n = " << n);
+            MisalignedBuffer<T> a(n), b(n), lse(n + 1), w(n + 1);
+            for (std::size_t i = 0; i < n; ++i) {
+                if (i % 11 == 3) {
+                    a[i] = static_cast<T>(wide(rng));
+                    b[i] = minus_inf;
+                } else if (i % 5 == 1) {
+                    const auto& e = edges[i % edges.size()];
+                    a[i] = static_cast<T>(e.first);
+                    b[i] = static_cast<T>(e.second);
+                } else {
+                    a[i] = static_cast<T>(wide(rng));
+                    b[i] = static_cast<T>(wide(rng));
+                }
+            }
+            lse[n] = w[n] = sentinel<T>();
+            tut.table->log_sum_exp(a.data(), b.data(), lse.data(), w.data(), n);
+            for (std::size_t i = 0; i < n; ++i) {
+                INFO("a = " << a[i] << ", b = " << b[i]);
+                const long double la = a[i], lb = b[i];
+                if (b[i] == minus_inf) {
+                    CHECK(lse[i] == a[i]);
+                    CHECK(w[i] == T(0));
+                    continue;
+                }
+                const long double m = std::max(la, lb);
+                const long double ref_lse = m + std::log1p(std::exp(-std::fabs(la - lb)));
+                const long double ref_w = 1 / (1 + std::exp(la - lb));
+                CHECK(std::fabs(lse[i] - ref_lse) <= tolerance<T>() * (std::fabs(m) + 1));
+                // below T's smallest normal number, w may round to 0
+                CHECK(std::fabs(w[i] - ref_w) <=
+                      tolerance<T>() * ref_w + std::numeric_limits<T>::min());
+            }
+            CHECK(lse[n] == sentinel<T>());
+            CHECK(w[n] == sentinel<T>());
+        }
+    }
+}
+
 TEST_CASE("MARKETLEARN_SIMD lowers the level and rejects unknown names", "[simd][env]") {
     EnvGuard guard("MARKETLEARN_SIMD");
 

@@ -10,17 +10,24 @@
 ///   ll = ln G(r+x) - ln G(r) + r ln a_ + ln B(a, b+x) - ln B(a, b)
 ///        + ln[ (a_+T)^-(r+x) + [x > 0] a/(b+x-1) (a_+t_x)^-(r+x) ]
 ///
-/// (a_ = alpha). The last term is a log-sum-exp of
-///   B3 = -r ln(1 + T/alpha) - x ln(alpha + T)
-///   B4 = -r ln(1 + t_x/alpha) - x ln(alpha + t_x) + ln a - ln(b + x - 1)   (x > 0 only)
-/// after moving r ln alpha inside, so nothing overflows or cancels; x = 0 rows have only
-/// B3. With w = sigma(B4 - B3), the weight of the "still alive at t_x" branch, the
-/// gradient is
+/// (a_ = alpha). With L(t) = ln(1 + t/alpha), the last term is a log-sum-exp of
 ///
-///   d/dr     = psi(r+x) - psi(r) - (1-w) ln(1 + T/alpha) - w ln(1 + t_x/alpha)
-///   d/dalpha = (1-w) (rT - x alpha) / (alpha (alpha+T)) + w (r t_x - x alpha) / (alpha
-///   (alpha+t_x)) d/da     = -(psi(a+b+x) - psi(a+b)) + w / a d/db     = psi(b+x) - psi(b) -
-///   (psi(a+b+x) - psi(a+b)) - w / (b + x - 1)
+///   B3 = -(r+x) L(T) - x ln alpha
+///   B4 = -(r+x) L(t_x) - x ln alpha + ln a - ln(b + x - 1)      (x > 0 only)
+///
+/// after moving r ln alpha inside, so nothing overflows or cancels; x = 0 rows have only
+/// B3. With w = sigma(B4 - B3), the weight of the "still alive at t_x" branch, and
+/// q(t) = 1 / (alpha + t), the gradient is
+///
+///   d/dr     = psi(r+x) - psi(r) - (1-w) L(T) - w L(t_x)
+///   d/dalpha = r/alpha - (r+x) [(1-w) q(T) + w q(t_x)]
+///   d/da     = -(psi(a+b+x) - psi(a+b)) + w/a
+///   d/db     = psi(b+x) - psi(b) - (psi(a+b+x) - psi(a+b)) - w/(b + x - 1)
+///
+/// Cost: the lgamma/digamma terms depend on the parameters and x only, L and q on alpha
+/// and one time only. A customer base has few distinct frequencies and, with times in
+/// days or weeks, few distinct times, so the objective computes those terms once per
+/// distinct value (BetaGeoTimeTable) and each customer costs one exp and one log1p.
 ///
 /// Sums over blocks of customers compose (DESIGN.md, "Room to scale out"): a driver adds
 /// the BetaGeoBlockSums of its partitions and hands the total to the same optimizer.
@@ -29,13 +36,19 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 
+#include "marketlearn/core/distinct_rows.hpp"
+#include "marketlearn/core/error.hpp"
 #include "marketlearn/core/parallel.hpp"
 #include "marketlearn/core/special_functions.hpp"
+#include "marketlearn/simd/dispatch.hpp"
 
 namespace marketlearn::objective {
 
@@ -92,30 +105,57 @@ inline BetaGeoFrequencyTerms bgnbd_frequency_terms(const BetaGeoParams& p, doubl
     return f;
 }
 
-/// Log-likelihood of one customer given its frequency terms (bgnbd_frequency_terms of the
-/// same params and x) and, when `gradient` is not null, its gradient.
-inline double bgnbd_log_likelihood(const BetaGeoParams& params, const BetaGeoFrequencyTerms& f,
-                                   double x, double t_x, double T, double* gradient) noexcept {
-    const double r = params.r, alpha = params.alpha, a = params.a;
-    const double log1p_T = std::log1p(T / alpha);
-    const double B3 = -r * log1p_T - (x > 0 ? x * std::log(alpha + T) : 0.0);
-    double ll, w = 0, log1p_tx = 0;
-    if (x > 0) {
-        log1p_tx = std::log1p(t_x / alpha);
-        const double B4 = -r * log1p_tx - x * std::log(alpha + t_x) + f.log_branch;
-        ll = f.log_gamma_terms + special::log_sum_exp(B3, B4);
-        w = special::sigmoid(B4 - B3);
-    } else {
-        ll = f.log_gamma_terms + B3;
-    }
+/// The parts of a customer's terms that depend on alpha and one of its times t (recency
+/// or age) only: L(t) = ln(1 + t/alpha) and q(t) = 1/(alpha + t).
+struct BetaGeoTimeTerms {
+    double log1p_ratio = 0;  ///< L(t)
+    double inverse_sum = 0;  ///< q(t)
+};
+
+inline BetaGeoTimeTerms bgnbd_time_terms(double alpha, double t) noexcept {
+    return {std::log1p(t / alpha), 1 / (alpha + t)};
+}
+
+/// The log-weights of a customer's two branches, "dropped out by T" and "alive at t_x",
+/// without their common -x ln alpha: {B3 + x ln alpha, B4 + x ln alpha}; the second is
+/// -inf when x = 0 (no such branch).
+inline std::pair<double, double> bgnbd_branch_logs(const BetaGeoParams& params,
+                                                   const BetaGeoFrequencyTerms& f, double x,
+                                                   const BetaGeoTimeTerms& recency,
+                                                   const BetaGeoTimeTerms& age) noexcept {
+    const double s = params.r + x;
+    return {-s * age.log1p_ratio, x > 0 ? -s * recency.log1p_ratio + f.log_branch
+                                        : -std::numeric_limits<double>::infinity()};
+}
+
+/// A customer's log-likelihood and (when `gradient` is not null) gradient from
+/// lse = ln(e^b3 + e^b4) and w = sigma(b4 - b3) of its branch_logs {b3, b4}.
+inline double bgnbd_customer_terms(const BetaGeoParams& params, const BetaGeoFrequencyTerms& f,
+                                   double log_alpha, double x, const BetaGeoTimeTerms& recency,
+                                   const BetaGeoTimeTerms& age, double lse, double w,
+                                   double* gradient) noexcept {
     if (gradient != nullptr) {
-        gradient[0] = f.d_r - (1 - w) * log1p_T - w * log1p_tx;
-        gradient[1] = (1 - w) * (r * T - x * alpha) / (alpha * (alpha + T));
-        if (w > 0) gradient[1] += w * (r * t_x - x * alpha) / (alpha * (alpha + t_x));
-        gradient[2] = -f.d_ab + w / a;
+        const double s = params.r + x;
+        gradient[0] = f.d_r - (1 - w) * age.log1p_ratio - w * recency.log1p_ratio;
+        gradient[1] = params.r / params.alpha -
+                      s * ((1 - w) * age.inverse_sum + (w > 0 ? w * recency.inverse_sum : 0.0));
+        gradient[2] = -f.d_ab + w / params.a;
         gradient[3] = f.d_b - f.d_ab - w * f.inv_b_x1;
     }
-    return ll;
+    return lse + f.log_gamma_terms - x * log_alpha;
+}
+
+/// Log-likelihood of one customer with x repeat purchases from its frequency terms
+/// (bgnbd_frequency_terms of the same params and x), the time terms of its recency and
+/// age (bgnbd_time_terms of the same alpha) and ln alpha; and, when `gradient` is not
+/// null, its gradient with respect to (r, alpha, a, b).
+inline double bgnbd_log_likelihood(const BetaGeoParams& params, const BetaGeoFrequencyTerms& f,
+                                   double log_alpha, double x, const BetaGeoTimeTerms& recency,
+                                   const BetaGeoTimeTerms& age, double* gradient) noexcept {
+    const auto [b3, b4] = bgnbd_branch_logs(params, f, x, recency, age);
+    double lse, w;
+    simd::detail::log_sum_exp_weight(b3, b4, lse, w);
+    return bgnbd_customer_terms(params, f, log_alpha, x, recency, age, lse, w, gradient);
 }
 
 /// Log-likelihood of one customer (x repeat purchases, last at t_x, observed for T) and,
@@ -123,46 +163,108 @@ inline double bgnbd_log_likelihood(const BetaGeoParams& params, const BetaGeoFre
 /// Inputs must be valid (see models::validate_rfm_summary); parameters > 0.
 inline double bgnbd_log_likelihood(const BetaGeoParams& params, double x, double t_x, double T,
                                    double* gradient = nullptr) noexcept {
-    return bgnbd_log_likelihood(params, bgnbd_frequency_terms(params, x, gradient != nullptr), x,
-                                t_x, T, gradient);
+    return bgnbd_log_likelihood(params, bgnbd_frequency_terms(params, x, gradient != nullptr),
+                                std::log(params.alpha), x, bgnbd_time_terms(params.alpha, t_x),
+                                bgnbd_time_terms(params.alpha, T), gradient);
 }
 
-/// sum_i w_i ll_i (and the gradient sums) over customers [0, n) of one block. `weight`
-/// may be null (weight 1 each). This is the unit of work a driver distributes.
-inline BetaGeoBlockSums bgnbd_block_sums(const BetaGeoParams& params, const double* frequency,
-                                         const double* recency, const double* age,
-                                         const double* weight, std::size_t n,
-                                         bool with_gradient = true) noexcept {
+namespace detail {
+
+/// sum_i w_i ll_i (and the gradient sums) over customers [0, n) of one block, with the time
+/// terms of customer i from time_terms(i) -> {recency terms, age terms}: computed on the
+/// spot, or looked up in a BetaGeoTimeTable.
+template <class TimeTermsOf>
+BetaGeoBlockSums bgnbd_block_sums(const BetaGeoParams& params, const double* frequency,
+                                  const double* weight, std::size_t n, bool with_gradient,
+                                  TimeTermsOf&& time_terms) {
     // Frequency terms of x = 0..cached-1, filled on first use.
     constexpr std::size_t cached = 256;
     std::array<BetaGeoFrequencyTerms, cached> table;
     std::array<bool, cached> filled{};
-    BetaGeoBlockSums sums;
-    double g[4];
-    for (std::size_t i = 0; i < n; ++i) {
-        const double x = frequency[i];
-        const double wi = weight != nullptr ? weight[i] : 1.0;
-        BetaGeoFrequencyTerms direct;
-        const BetaGeoFrequencyTerms* terms = &direct;
+    auto frequency_terms = [&](double x, BetaGeoFrequencyTerms& direct) {
         if (x >= 0 && x < static_cast<double>(cached) && x == std::floor(x)) {
             const auto k = static_cast<std::size_t>(x);
             if (!filled[k]) {
                 table[k] = bgnbd_frequency_terms(params, x, with_gradient);
                 filled[k] = true;
             }
-            terms = &table[k];
-        } else {
-            direct = bgnbd_frequency_terms(params, x, with_gradient);
+            return &table[k];
         }
-        const double ll = bgnbd_log_likelihood(params, *terms, x, recency[i], age[i],
-                                               with_gradient ? g : nullptr);
-        sums.log_likelihood += wi * ll;
-        sums.weight += wi;
-        if (with_gradient) {
-            for (std::size_t k = 0; k < 4; ++k) sums.gradient[k] += wi * g[k];
+        direct = bgnbd_frequency_terms(params, x, with_gradient);
+        return &direct;
+    };
+    // Customers go in chunks: branch logs per customer, then the exp and log1p of the
+    // whole chunk in one vector kernel, then each customer's sums. Chunks are padded to a
+    // multiple of 8 (b4 = -inf), so every arch's registers tile them without a scalar tail
+    // and a customer's terms do not depend on where its chunk starts.
+    constexpr std::size_t chunk = 64, pad = 8;
+    const auto& kernels = simd::kernels<double>();
+    const double log_alpha = std::log(params.alpha);
+    std::array<double, chunk> b3, b4, lse, w;
+    std::array<BetaGeoFrequencyTerms, chunk> direct;
+    std::array<const BetaGeoFrequencyTerms*, chunk> f;
+    std::array<std::pair<BetaGeoTimeTerms, BetaGeoTimeTerms>, chunk> times;
+    BetaGeoBlockSums sums;
+    double g[4];
+    for (std::size_t begin = 0; begin < n; begin += chunk) {
+        const std::size_t m = std::min(chunk, n - begin);
+        for (std::size_t j = 0; j < m; ++j) {
+            f[j] = frequency_terms(frequency[begin + j], direct[j]);
+            times[j] = time_terms(begin + j);
+            std::tie(b3[j], b4[j]) =
+                bgnbd_branch_logs(params, *f[j], frequency[begin + j], times[j].first,
+                                  times[j].second);
+        }
+        const std::size_t padded = (m + pad - 1) / pad * pad;
+        for (std::size_t j = m; j < padded; ++j) {
+            b3[j] = 0;
+            b4[j] = -std::numeric_limits<double>::infinity();
+        }
+        kernels.log_sum_exp(b3.data(), b4.data(), lse.data(), w.data(), padded);
+        for (std::size_t j = 0; j < m; ++j) {
+            const std::size_t i = begin + j;
+            const double wi = weight != nullptr ? weight[i] : 1.0;
+            const double ll =
+                bgnbd_customer_terms(params, *f[j], log_alpha, frequency[i], times[j].first,
+                                     times[j].second, lse[j], w[j], with_gradient ? g : nullptr);
+            sums.log_likelihood += wi * ll;
+            sums.weight += wi;
+            if (with_gradient) {
+                for (std::size_t k = 0; k < 4; ++k) sums.gradient[k] += wi * g[k];
+            }
         }
     }
     return sums;
+}
+
+/// block_sums(begin, size) over fixed blocks of n customers, reduced in block order, so
+/// the total is bitwise identical for any number of threads.
+template <class BlockSums>
+BetaGeoBlockSums bgnbd_blocked_sums(std::size_t n, std::size_t n_threads, BlockSums&& block_sums) {
+    constexpr std::size_t block = 4096;
+    const std::size_t n_blocks = (n + block - 1) / block;
+    std::vector<BetaGeoBlockSums> parts(n_blocks);
+    parallel_for_blocks(n_blocks, n_threads, [&](std::size_t k) {
+        const std::size_t begin = k * block;
+        parts[k] = block_sums(begin, std::min(block, n - begin));
+    });
+    BetaGeoBlockSums total;
+    for (const auto& part : parts) total += part;
+    return total;
+}
+
+}  // namespace detail
+
+/// sum_i w_i ll_i (and the gradient sums) over customers [0, n) of one block. `weight`
+/// may be null (weight 1 each). This is the unit of work a driver distributes.
+inline BetaGeoBlockSums bgnbd_block_sums(const BetaGeoParams& params, const double* frequency,
+                                         const double* recency, const double* age,
+                                         const double* weight, std::size_t n,
+                                         bool with_gradient = true) {
+    return detail::bgnbd_block_sums(params, frequency, weight, n, with_gradient, [&](std::size_t i) {
+        return std::pair{bgnbd_time_terms(params.alpha, recency[i]),
+                         bgnbd_time_terms(params.alpha, age[i])};
+    });
 }
 
 /// The same sums over many customers, cut into fixed blocks reduced in block order, so
@@ -170,19 +272,58 @@ inline BetaGeoBlockSums bgnbd_block_sums(const BetaGeoParams& params, const doub
 inline BetaGeoBlockSums bgnbd_sums(const BetaGeoParams& params, const double* frequency,
                                    const double* recency, const double* age, const double* weight,
                                    std::size_t n, bool with_gradient, std::size_t n_threads) {
-    constexpr std::size_t block = 4096;
-    const std::size_t n_blocks = (n + block - 1) / block;
-    std::vector<BetaGeoBlockSums> parts(n_blocks);
-    parallel_for_blocks(n_blocks, n_threads, [&](std::size_t k) {
-        const std::size_t begin = k * block, size = std::min(block, n - begin);
-        parts[k] =
-            bgnbd_block_sums(params, frequency + begin, recency + begin, age + begin,
-                             weight != nullptr ? weight + begin : nullptr, size, with_gradient);
+    return detail::bgnbd_blocked_sums(n, n_threads, [&](std::size_t begin, std::size_t size) {
+        return bgnbd_block_sums(params, frequency + begin, recency + begin, age + begin,
+                                weight != nullptr ? weight + begin : nullptr, size, with_gradient);
     });
-    BetaGeoBlockSums total;
-    for (const auto& part : parts) total += part;
-    return total;
 }
+
+/// The distinct values among customers' recencies and ages, with each customer's two
+/// indices into them: the time terms of an evaluation are then computed once per
+/// distinct time (a few hundred for times in days), not twice per customer.
+class BetaGeoTimeTable {
+public:
+    BetaGeoTimeTable(const double* recency, const double* age, std::size_t n)
+        : recency_id_(n), age_id_(n) {
+        require(n <= std::numeric_limits<std::uint32_t>::max() / 2, "BG/NBD fit of ", n,
+                " distinct customer rows: at most 2^31 are supported");
+        DistinctRowIndex<1> index(std::min<std::size_t>(n, 4096));
+        auto id_of = [&](double t) {
+            const auto [id, inserted] = index.insert({marketlearn::detail::bits_of(t)});
+            if (inserted) times_.push_back(t);
+            return static_cast<std::uint32_t>(id);
+        };
+        for (std::size_t i = 0; i < n; ++i) {
+            recency_id_[i] = id_of(recency[i]);
+            age_id_[i] = id_of(age[i]);
+        }
+    }
+
+    /// Time terms of every distinct time for this alpha, then the block sums of customers
+    /// [0, n) looking them up.
+    BetaGeoBlockSums sums(const BetaGeoParams& params, const double* frequency,
+                          const double* weight, bool with_gradient, std::size_t n_threads) const {
+        std::vector<BetaGeoTimeTerms> terms(times_.size());
+        for (std::size_t k = 0; k < times_.size(); ++k) {
+            terms[k] = bgnbd_time_terms(params.alpha, times_[k]);
+        }
+        return detail::bgnbd_blocked_sums(
+            recency_id_.size(), n_threads, [&](std::size_t begin, std::size_t size) {
+                const std::uint32_t* recency = recency_id_.data() + begin;
+                const std::uint32_t* age = age_id_.data() + begin;
+                return detail::bgnbd_block_sums(
+                    params, frequency + begin, weight != nullptr ? weight + begin : nullptr, size,
+                    with_gradient,
+                    [&](std::size_t i) { return std::pair{terms[recency[i]], terms[age[i]]}; });
+            });
+    }
+
+    std::size_t num_distinct_times() const noexcept { return times_.size(); }
+
+private:
+    std::vector<double> times_;
+    std::vector<std::uint32_t> recency_id_, age_id_;
+};
 
 /// What L-BFGS minimizes for a BG/NBD fit, over u = ln(r, alpha, a, b):
 ///
@@ -198,13 +339,13 @@ public:
     using Vector = Eigen::VectorXd;
     static constexpr double max_log_param = 30.0;
 
-    /// Views the arrays (not copied; they must outlive the objective). `weight` may be null.
+    /// Views frequency and weight (not copied; they must outlive the objective) and
+    /// indexes the distinct times of recency and age. `weight` may be null.
     BetaGeoObjective(const double* frequency, const double* recency, const double* age,
                      const double* weight, std::size_t n, double penalizer_coef = 0,
                      std::size_t n_threads = 1)
         : frequency_(frequency),
-          recency_(recency),
-          age_(age),
+          times_(recency, age, n),
           weight_(weight),
           n_(n),
           penalizer_(penalizer_coef),
@@ -217,7 +358,7 @@ public:
     double evaluate(const Vector& u) const {
         if (!in_domain(u)) return std::numeric_limits<double>::infinity();
         const BetaGeoParams p = params_from_log(u);
-        const auto sums = bgnbd_sums(p, frequency_, recency_, age_, weight_, n_, false, n_threads_);
+        const auto sums = times_.sums(p, frequency_, weight_, false, n_threads_);
         return -sums.log_likelihood / sums.weight + penalty(p);
     }
 
@@ -228,7 +369,7 @@ public:
             return std::numeric_limits<double>::infinity();
         }
         const BetaGeoParams p = params_from_log(u);
-        const auto sums = bgnbd_sums(p, frequency_, recency_, age_, weight_, n_, true, n_threads_);
+        const auto sums = times_.sums(p, frequency_, weight_, true, n_threads_);
         const double theta[4] = {p.r, p.alpha, p.a, p.b};
         for (int k = 0; k < 4; ++k) {
             // chain rule for the log scale: d/du_k = theta_k d/dtheta_k
@@ -249,8 +390,7 @@ private:
     }
 
     const double* frequency_;
-    const double* recency_;
-    const double* age_;
+    BetaGeoTimeTable times_;
     const double* weight_;
     std::size_t n_;
     double penalizer_;

@@ -68,6 +68,8 @@ struct kernel_table {
     /// Sparse rows with int32 and int64 indices (scipy picks either).
     csr_kernel_table<T, std::int32_t> csr32;
     csr_kernel_table<T, std::int64_t> csr64;
+    /// lse[i] = ln(e^a[i] + e^b[i]), w[i] = sigma(b[i] - a[i]) (kernels.hpp).
+    void (*log_sum_exp)(const T* a, const T* b, T* lse, T* w, std::size_t n);
 
     template <class I>
     const csr_kernel_table<T, I>& csr() const noexcept {
@@ -172,6 +174,9 @@ struct table_entries {
         nearest_centres_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride, n_centres,
                                  labels, best, second);
     }
+    static void log_sum_exp(const T* a, const T* b, T* lse, T* w, std::size_t n) {
+        log_sum_exp_kernel{}(Arch{}, a, b, lse, w, n);
+    }
 };
 
 }  // namespace detail
@@ -188,7 +193,8 @@ kernel_table<T> make_kernel_table() noexcept {
                            &entries::squared_distance, &entries::squared_distances,
                            &entries::nearest_centres,
                            detail::make_csr_table<Arch, T, std::int32_t>(),
-                           detail::make_csr_table<Arch, T, std::int64_t>()};
+                           detail::make_csr_table<Arch, T, std::int64_t>(),
+                           &entries::log_sum_exp};
 }
 
 }  // namespace marketlearn::simd

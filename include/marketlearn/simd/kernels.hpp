@@ -660,6 +660,27 @@ struct squared_distances_kernel {
     }
 };
 
+/// lse[i] = ln(e^a[i] + e^b[i]) and w[i] = sigma(b[i] - a[i]) for i < n (see
+/// detail::log_sum_exp_weight): the per-customer step of mixture likelihoods such as
+/// BG/NBD's, whose exp and log1p dominate a fit once everything else is cached.
+struct log_sum_exp_kernel {
+    template <class Arch, class T>
+    void operator()(Arch, const T* a, const T* b, T* lse, T* w, std::size_t n) const noexcept {
+        std::size_t i = 0;
+        if constexpr (!detail::is_scalar_v<Arch>) {
+            using batch = xsimd::batch<T, Arch>;
+            for (; i + batch::size <= n; i += batch::size) {
+                batch l, weight;
+                detail::log_sum_exp_weight(batch::load_unaligned(a + i),
+                                           batch::load_unaligned(b + i), l, weight);
+                l.store_unaligned(lse + i);
+                weight.store_unaligned(w + i);
+            }
+        }
+        for (; i < n; ++i) detail::log_sum_exp_weight(a[i], b[i], lse[i], w[i]);
+    }
+};
+
 /// Nearest centre of each of the n_rows contiguous rows of a row-major X, for k-means:
 /// the distances of squared_distances_kernel (same centre layout), reduced in registers.
 ///

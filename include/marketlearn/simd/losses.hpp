@@ -69,6 +69,19 @@ V exp_bounded(const V& x) noexcept {
     return pick(is_nan, x, V(xsimd::exp(pick(is_nan, V(0.0), bounded))));
 }
 
+/// lse = ln(e^a + e^b) and w = e^b / (e^a + e^b) = sigma(b - a), from the one
+/// exponential e^-|b - a|, for a scalar or a batch: the log-likelihood of a two-branch
+/// mixture and the posterior weight of its second branch. b = -inf gives lse = a, w = 0
+/// exactly; a must be finite.
+template <class V>
+void log_sum_exp_weight(const V& a, const V& b, V& lse, V& w) noexcept {
+    const V d = b - a;
+    const V e = exp_bounded(V(-xsimd::abs(d)));
+    const V one(1);
+    lse = xsimd::max(a, b) + xsimd::log1p(e);
+    w = pick(d >= V(0), one, e) / (one + e);
+}
+
 }  // namespace detail
 
 /// Evaluates loss `Kind` at decision values z (scalar or batch) against targets y.
