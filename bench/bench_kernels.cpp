@@ -124,6 +124,26 @@ void bench_logistic_loss_grad(benchmark::State& state, const simd::kernel_table<
                             static_cast<std::int64_t>(rows));  // items = rows
 }
 
+// ---- log_sum_exp: n pairs (the per-customer step of a BG/NBD fit) -----------------------
+
+template <class T>
+void bench_log_sum_exp(benchmark::State& state, const simd::kernel_table<T>* k) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto a = normal_vector<T>(n, 1, 5.0), b = normal_vector<T>(n, 2, 5.0);
+    std::vector<T> lse(n), w(n);
+    for (auto _ : state) {
+        k->log_sum_exp(a.data(), b.data(), lse.data(), w.data(), n);
+        benchmark::DoNotOptimize(lse.data());
+        benchmark::DoNotOptimize(w.data());
+        benchmark::ClobberMemory();
+    }
+    // Reads a and b, writes lse and w; items = pairs (one exp and one log1p each).
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                            static_cast<std::int64_t>(4 * n * sizeof(T)));
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) *
+                            static_cast<std::int64_t>(n));
+}
+
 template <class T>
 void register_level(simd::level l) {
     const simd::kernel_table<T>* k = simd::find_kernel_table<T>(l);
@@ -144,6 +164,9 @@ void register_level(simd::level l) {
         ->Args({1000000, 100})  // 0.8 GB (double): from memory, the 1M x 100 fit case
         ->ArgNames({"rows", "cols"})
         ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("log_sum_exp" + suffix).c_str(), bench_log_sum_exp<T>, k)
+        ->Arg(64)  // one chunk of the BG/NBD block loop
+        ->Arg(1 << 16);
     benchmark::RegisterBenchmark(("logistic_loss_grad_indexed" + suffix).c_str(),
                                  bench_logistic_loss_grad<T>, k, true)
         ->Args({100000, 20})
