@@ -88,6 +88,26 @@ public:
         n_active_ = rows ? n_subset : n_rows;
         total_weight_ = 0;
         for (std::size_t p = 0; p < n_active_; ++p) total_weight_ += weight_of(base_row(p));
+        // Full passes leave the GLM losses' terms in y alone to this sum (loss_params::
+        // with_constant); mini-batches and single rows still evaluate them per row.
+        full_pass_params_ = spec_.loss_params;
+        full_pass_params_.with_constant = false;
+        constant_sum_ = 0;
+        if (simd::has_loss_constant(spec_.loss)) {
+            // a log (and an exp) per row: threaded, summed in block order like the passes
+            std::vector<double> parts(blocks());
+            parallel_for_blocks(parts.size(), spec_.n_jobs, [&](std::size_t b) {
+                const auto [begin, count] = block_range(b);
+                double sum = 0;
+                for (std::size_t p = begin; p < begin + count; ++p) {
+                    const std::size_t r = base_row(p);
+                    sum += weight_of(r) * static_cast<double>(simd::loss_constant(
+                                              spec_.loss, y_[r], spec_.loss_params));
+                }
+                parts[b] = sum;
+            });
+            for (double part : parts) constant_sum_ += part;
+        }
         require(total_weight_ > 0, "sample_weight sums to ", total_weight_,
                 " over the rows used for fitting; it must have a positive sum");
         l2_ = spec.alpha * (T(1) - spec.l1_ratio);
@@ -108,10 +128,10 @@ public:
         parallel_for_blocks(n_blocks, spec_.n_jobs, [&](std::size_t b) {
             const auto [begin, count] = block_range(b);
             block_loss_[b] = static_cast<double>(
-                design_.loss(kernels_, spec_.loss, spec_.loss_params, block_rows_ptr(begin), begin,
+                design_.loss(kernels_, spec_.loss, full_pass_params_, block_rows_ptr(begin), begin,
                              count, y_, sw_, w.data(), intercept(w)));
         });
-        double loss = 0;
+        double loss = constant_sum_;
         for (double l : block_loss_) loss += l;  // block order: same bits for any n_jobs
         return static_cast<T>(loss / total_weight_) + smooth_penalty(w);
     }
@@ -126,11 +146,11 @@ public:
             const auto [begin, count] = block_range(b);
             T* g = block_grad_.data() + b * (n_cols_ + 1);
             block_loss_[b] = static_cast<double>(design_.loss_grad(
-                kernels_, spec_.loss, spec_.loss_params, block_rows_ptr(begin), begin, count, y_,
+                kernels_, spec_.loss, full_pass_params_, block_rows_ptr(begin), begin, count, y_,
                 sw_, w.data(), intercept(w), g, g + n_cols_));
         });
         grad.setZero(num_parameters());
-        double loss = 0, grad_intercept = 0;
+        double loss = constant_sum_, grad_intercept = 0;
         for (std::size_t b = 0; b < n_blocks; ++b) {
             loss += block_loss_[b];
             const T* g = block_grad_.data() + b * (n_cols_ + 1);
@@ -355,6 +375,8 @@ private:
     std::vector<std::size_t> order_;
     std::size_t n_active_ = 0;
     double total_weight_ = 0;
+    simd::loss_params<T> full_pass_params_{};
+    double constant_sum_ = 0;  ///< sum of w_i loss_constant(y_i) over the rows used for fitting
     T l2_ = 0, l1_ = 0;
     mutable std::vector<double> block_loss_;
     mutable std::vector<T> block_grad_;

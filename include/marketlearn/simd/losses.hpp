@@ -30,11 +30,20 @@ enum class loss_kind : int {
 
 inline constexpr int n_loss_kinds = 8;
 
+/// Whether a loss has terms in y alone (pointwise_loss::constant): the GLM half deviances.
+constexpr bool has_loss_constant(loss_kind kind) noexcept {
+    return kind == loss_kind::poisson || kind == loss_kind::gamma || kind == loss_kind::tweedie;
+}
+
 /// Parameters some losses read: Huber's epsilon, Tweedie's power.
 template <class T>
 struct loss_params {
     T epsilon = T(0.1);
     T power = T(1.5);
+    /// false: the GLM losses leave out their terms in y alone (pointwise_loss::constant,
+    /// a log and for Tweedie an exp per row). They do not move the optimum, so a full
+    /// pass adds their sum, computed once per fit, instead of once per row and evaluation.
+    bool with_constant = true;
 };
 
 namespace detail {
@@ -121,24 +130,63 @@ struct pointwise_loss {
             dloss = pick(linear, T(-4) * y, pick(active, T(-2) * y * gap, zero));
         } else if constexpr (Kind == loss_kind::poisson) {
             const V mu = detail::exp_bounded(z);
-            loss = mu - y * z + detail::ylogy(y) - y;
+            loss = mu - y * z;
             dloss = mu - y;
         } else if constexpr (Kind == loss_kind::gamma) {
             // y > 0 is checked by the caller; log(y) of a padding lane sees y = 1.
             const V y_over_mu = y * detail::exp_bounded(-z);
-            loss = z - xsimd::log(y) + y_over_mu - one;
+            loss = z + y_over_mu;
             dloss = one - y_over_mu;
         } else {
             static_assert(Kind == loss_kind::tweedie, "unknown loss_kind");
-            // mu^{1-p} = e^{(1-p) z}, mu^{2-p} = e^{(2-p) z}; the y^{2-p} term makes the
-            // loss a deviance (0 at mu = y) and vanishes for y = 0.
+            // mu^{1-p} = e^{(1-p) z}, mu^{2-p} = e^{(2-p) z}
             const T p1 = T(1) - p.power, p2 = T(2) - p.power;
             const V a = detail::exp_bounded(p1 * z), b = detail::exp_bounded(p2 * z);
-            const V y_term = pick(y > zero, detail::exp_bounded(p2 * xsimd::log(pick(y > zero, y, one))), zero);
-            loss = y_term / (p1 * p2) - y * a / p1 + b / p2;
+            loss = b / p2 - y * a / p1;
             dloss = b - y * a;
+        }
+        if constexpr (has_constant) {
+            if (p.with_constant) loss += constant(y, p);
+        }
+    }
+
+    static constexpr bool has_constant = has_loss_constant(Kind);
+
+    /// The loss's terms in y alone, which make a GLM loss a half deviance (0 at a perfect
+    /// prediction): y log y - y (Poisson), -log y - 1 (Gamma), y^{2-p} / ((1-p)(2-p))
+    /// (Tweedie, 0 for y = 0); 0 for the other losses.
+    template <class V, class T>
+    static V constant(const V& y, const loss_params<T>& p) noexcept {
+        using detail::pick;
+        const V zero(T(0)), one(T(1));
+        if constexpr (Kind == loss_kind::poisson) {
+            return detail::ylogy(y) - y;
+        } else if constexpr (Kind == loss_kind::gamma) {
+            // y > 0 is checked by the caller; log(y) of a padding lane sees y = 1.
+            return -xsimd::log(y) - one;
+        } else if constexpr (Kind == loss_kind::tweedie) {
+            const T p1 = T(1) - p.power, p2 = T(2) - p.power;
+            const V y_p2 = pick(y > zero, detail::exp_bounded(p2 * xsimd::log(pick(y > zero, y, one))), zero);
+            return y_p2 / (p1 * p2);
+        } else {
+            return zero;
         }
     }
 };
+
+/// pointwise_loss<kind>::constant of one target, for a loss chosen at run time.
+template <class T>
+T loss_constant(loss_kind kind, T y, const loss_params<T>& p) noexcept {
+    switch (kind) {
+        case loss_kind::poisson:
+            return pointwise_loss<loss_kind::poisson>::constant(y, p);
+        case loss_kind::gamma:
+            return pointwise_loss<loss_kind::gamma>::constant(y, p);
+        case loss_kind::tweedie:
+            return pointwise_loss<loss_kind::tweedie>::constant(y, p);
+        default:
+            return T(0);
+    }
+}
 
 }  // namespace marketlearn::simd
