@@ -1,6 +1,10 @@
-// End-to-end time of fit_logistic_regression (L-BFGS) on 100k x 20 synthetic rows: what a
-// churn model on a large customer base costs. Uses the active SIMD level; compare levels
-// with MARKETLEARN_SIMD=sse2 / avx2.
+// End-to-end fits on synthetic logistic data:
+//  - fit_logistic_regression (L-BFGS) on 100k x 20 rows: what a churn model on a large
+//    customer base costs;
+//  - fit_linear with plain SGD, one row per step, on 100k x 100 rows for 5 epochs (the
+//    SGD case of bench/compare.py): items/s counts one-row steps, so its inverse is the
+//    cost of one step.
+// Uses the active SIMD level; compare levels with MARKETLEARN_SIMD=sse2 / avx2.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -63,6 +67,43 @@ BENCHMARK_TEMPLATE(bench_fit_lbfgs, float)
 BENCHMARK_TEMPLATE(bench_fit_lbfgs, double)
     ->Args({100000, 20})
     ->ArgNames({"rows", "cols"})
+    ->Unit(benchmark::kMillisecond);
+
+/// scikit-learn SGDClassifier(loss="log_loss", learning_rate="optimal", alpha=1e-4,
+/// max_iter=5, tol=None): a fixed number of epochs, no early stop.
+template <class T>
+void bench_fit_sgd_batch1(benchmark::State& state) {
+    const FitData<T> d(static_cast<std::size_t>(state.range(0)),
+                       static_cast<std::size_t>(state.range(1)));
+    std::vector<T> y(d.y.size());  // the classification losses see labels as -1 / +1
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = d.y[i] > T(0) ? T(1) : T(-1);
+    marketlearn::models::LinearFitOptions<T> options;
+    options.loss = marketlearn::simd::loss_kind::logistic;
+    options.alpha = T(1e-4);
+    options.optimizer = marketlearn::models::Optimizer::sgd;
+    options.batch_size = 1;
+    options.schedule.kind = marketlearn::optim::ScheduleKind::optimal;
+    options.max_iter = static_cast<std::size_t>(state.range(2));
+    options.tol = T(0);
+    std::size_t updates = 0;
+    for (auto _ : state) {
+        auto fit = marketlearn::models::fit_linear<T>(d.X.data(), d.rows, d.cols, y.data(),
+                                                      nullptr, options);
+        updates = fit.result.updates;
+        benchmark::DoNotOptimize(fit.model.coef.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * updates));
+    state.SetLabel(std::string("simd=") +
+                   marketlearn::simd::name(marketlearn::simd::kernels<T>().simd_level));
+}
+
+BENCHMARK_TEMPLATE(bench_fit_sgd_batch1, float)
+    ->Args({100000, 100, 5})
+    ->ArgNames({"rows", "cols", "epochs"})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(bench_fit_sgd_batch1, double)
+    ->Args({100000, 100, 5})
+    ->ArgNames({"rows", "cols", "epochs"})
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -117,7 +117,8 @@ TEST_CASE("every SIMD level this machine runs has a table of its own level", "[s
     CHECK(simd::kernels<double>().simd_level == active);
 }
 
-TEMPLATE_TEST_CASE("dot matches a long-double reference", "[simd][dot]", float, double) {
+TEMPLATE_TEST_CASE("dot and dot_and_squared_norm match a long-double reference", "[simd][dot]",
+                   float, double) {
     using T = TestType;
     std::mt19937_64 rng(seed_for(101));
     for (const auto& tut : tables_under_test<T>()) {
@@ -126,13 +127,22 @@ TEMPLATE_TEST_CASE("dot matches a long-double reference", "[simd][dot]", float, 
             MisalignedBuffer<T> x(n), y(n);
             fill_normal(x.data(), n, rng);
             fill_normal(y.data(), n, rng);
-            long double ref = 0, scale = 0;
+            long double ref = 0, scale = 0, ref_xx = 0;
             for (std::size_t i = 0; i < n; ++i) {
                 ref += (long double)x[i] * y[i];
                 scale += std::fabs((long double)x[i] * y[i]);
+                ref_xx += (long double)x[i] * x[i];
             }
             const T got = tut.table->dot(x.data(), y.data(), n);
             CHECK(std::fabs((long double)got - ref) <= tolerance<T>() * scale + 1e-30);
+
+            T xx = sentinel<T>();
+            const T fused = tut.table->dot_and_squared_norm(x.data(), y.data(), n, &xx);
+            CHECK(std::fabs((long double)xx - ref_xx) <= tolerance<T>() * ref_xx + 1e-30);
+            // One-row SGD steps use the fused kernel in place of dot (and of dot(x, x) for
+            // ||x||^2): their x . v and ||x||^2 must not change, not even in the last bit.
+            CHECK(fused == got);
+            CHECK(xx == tut.table->dot(x.data(), x.data(), n));
         }
     }
 }

@@ -49,8 +49,9 @@ struct DenseDesign {
     }
 
     /// Asks the cache for row r ahead of its use: rows visited in shuffled order are
-    /// scattered over X, so each one-row SGD step would otherwise wait on memory.
-    void prefetch_row(std::size_t r) const noexcept {
+    /// scattered over X, so each one-row SGD step would otherwise wait on memory. Always
+    /// inlined, as LinearObjective::prefetch_step says why.
+    MARKETLEARN_ALWAYS_INLINE void prefetch_row(std::size_t r) const noexcept {
 #if defined(__GNUC__) || defined(__clang__)
         const char* p = reinterpret_cast<const char*>(X + r * n_cols);
         const std::size_t bytes = std::min<std::size_t>(n_cols * sizeof(T), 2048);
@@ -60,10 +61,10 @@ struct DenseDesign {
 #endif
     }
 
-    /// ||x_r||^2
-    T squared_norm_row(const simd::kernel_table<T>& k, std::size_t r) const {
-        const T* x = X + r * n_cols;
-        return k.dot(x, x, n_cols);
+    /// x_r . w, and ||x_r||^2 into xx, reading the row once.
+    T dot_row_and_squared_norm(const simd::kernel_table<T>& k, std::size_t r, const T* w,
+                               T& xx) const {
+        return k.dot_and_squared_norm(X + r * n_cols, w, n_cols, &xx);
     }
 
     /// v += c x_r
@@ -115,7 +116,7 @@ struct CsrDesign {
         return simd::detail::sparse_dot<simd::scalar_arch>(data, indices, indptr[r], indptr[r + 1], w);
     }
 
-    void prefetch_row(std::size_t r) const noexcept {
+    MARKETLEARN_ALWAYS_INLINE void prefetch_row(std::size_t r) const noexcept {
 #if defined(__GNUC__) || defined(__clang__)
         __builtin_prefetch(data + indptr[r], 0, 3);
         __builtin_prefetch(indices + indptr[r], 0, 3);
@@ -124,10 +125,14 @@ struct CsrDesign {
 #endif
     }
 
-    T squared_norm_row(const simd::kernel_table<T>& /*k*/, std::size_t r) const {
+    /// x_r . w, and ||x_r||^2 into xx. The norm's loop reads only the row's values, which
+    /// the dot product has just brought into cache.
+    T dot_row_and_squared_norm(const simd::kernel_table<T>& k, std::size_t r, const T* w,
+                               T& xx) const {
         T s = 0;
         for (I j = indptr[r]; j < indptr[r + 1]; ++j) s += data[j] * data[j];
-        return s;
+        xx = s;
+        return dot_row(k, r, w);
     }
 
     /// v += c x_r, touching only the row's non-zeros.

@@ -112,6 +112,7 @@ public:
                 " over the rows used for fitting; it must have a positive sum");
         l2_ = spec.alpha * (T(1) - spec.l1_ratio);
         l1_ = spec.alpha * spec.l1_ratio;
+        row_factor_ = static_cast<T>(static_cast<double>(n_active_) / total_weight_);
     }
 
     std::size_t num_parameters() const noexcept { return n_cols_ + (spec_.fit_intercept ? 1 : 0); }
@@ -230,14 +231,15 @@ public:
     /// Returns that call's value (the row's scaled loss plus the L2 term, before the step).
     T scaled_sgd_step(ScaledWeights& s, std::size_t p, T eta) const {
         const std::size_t r = ordered_row(p);
-        if (p + 2 < n_active_) design_.prefetch_row(ordered_row(p + 2));
-        T xv = design_.dot_row(kernels_, r, s.v.data());
+        if (p + sgd_prefetch_distance < n_active_) prefetch_step(p + sgd_prefetch_distance);
+        // ||x_r||^2 comes with the dot product, from the same loads of the row: it keeps
+        // ||v||^2 (the reported L2 term) up to date without a second pass over the row.
+        T xx = 0;
+        T xv = design_.dot_row_and_squared_norm(kernels_, r, s.v.data(), xx);
         const T z = s.scale * xv + s.intercept;
         T loss = 0, dloss = 0;
         eval_loss(z, y_[r], loss, dloss);
-        // n / W: one row's weight scaled as in the mini-batch estimate (batch of 1).
-        const T factor = static_cast<T>(static_cast<double>(n_active_) / total_weight_);
-        const T weight = sw_ ? sw_[r] * factor : factor;
+        const T weight = sw_ ? sw_[r] * row_factor_ : row_factor_;
         const T g = weight * dloss;
         const T value = weight * loss +
                         (l2_ > T(0) ? static_cast<T>(0.5 * static_cast<double>(l2_) *
@@ -259,9 +261,9 @@ public:
         if (g != T(0)) {
             const T c = -eta * g / s.scale;
             design_.axpy_row(kernels_, r, c, s.v.data());
-            const double xx = static_cast<double>(design_.squared_norm_row(kernels_, r));
             s.squared_norm_v += 2.0 * static_cast<double>(c) * static_cast<double>(xv) +
-                                static_cast<double>(c) * static_cast<double>(c) * xx;
+                                static_cast<double>(c) * static_cast<double>(c) *
+                                    static_cast<double>(xx);
             if (spec_.fit_intercept) s.intercept -= eta * g;
         }
         return value;
@@ -333,6 +335,25 @@ private:
 
     static constexpr T min_scale() noexcept { return T(1e-9); }
 
+    /// How many steps ahead scaled_sgd_step asks for its row. Rows are visited in shuffled
+    /// order, so each is a fresh trip to memory (~100 ns on a large X) that the hardware
+    /// prefetchers cannot foresee; a step's own work is shorter than that trip, so the
+    /// request must be several steps ahead for the row to arrive in time.
+    static constexpr std::size_t sgd_prefetch_distance = 4;
+
+    /// Requests the row at position p of the visiting order, and its target and weight.
+    /// Always inlined: GCC's IPA analysis counts a function whose only effects are
+    /// prefetches as pure, and then deletes the call (its result is unused) — an out-of-line
+    /// copy of this function would silently prefetch nothing.
+    MARKETLEARN_ALWAYS_INLINE void prefetch_step(std::size_t p) const noexcept {
+        const std::size_t r = ordered_row(p);
+        design_.prefetch_row(r);
+#if defined(__GNUC__) || defined(__clang__)
+        __builtin_prefetch(y_ + r, 0, 3);
+        if (sw_) __builtin_prefetch(sw_ + r, 0, 3);
+#endif
+    }
+
     void eval_loss(T z, T y, T& loss, T& dloss) const {
         using simd::loss_kind;
         using simd::pointwise_loss;
@@ -378,6 +399,9 @@ private:
     simd::loss_params<T> full_pass_params_{};
     double constant_sum_ = 0;  ///< sum of w_i loss_constant(y_i) over the rows used for fitting
     T l2_ = 0, l1_ = 0;
+    /// n / W: one row's weight in a mini-batch estimate of one row (see
+    /// evaluate_with_gradient), fixed for the objective's lifetime.
+    T row_factor_ = 0;
     mutable std::vector<double> block_loss_;
     mutable std::vector<T> block_grad_;
 };

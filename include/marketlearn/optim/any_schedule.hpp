@@ -36,6 +36,9 @@ public:
         adaptive_.eta0 = spec.eta0;
         adaptive_.tol = spec.tol;
         adaptive_.n_iter_no_change = spec.n_iter_no_change;
+        // rate() runs once per one-row SGD step: the constant part of 'optimal' is set here
+        // (only for 'optimal': other schedules may have alpha = 0, where t0 is undefined).
+        if (spec.kind == ScheduleKind::optimal) optimal_t0_ = OptimalSchedule<T>{spec.alpha}.t0();
     }
 
     void validate() const {
@@ -63,7 +66,8 @@ public:
             case ScheduleKind::constant: return spec_.eta0;
             case ScheduleKind::invscaling:
                 return InverseScalingSchedule<T>{spec_.eta0, spec_.power_t}.rate(t, epoch);
-            case ScheduleKind::optimal: return OptimalSchedule<T>{spec_.alpha}.rate(t, epoch);
+            case ScheduleKind::optimal:
+                return OptimalSchedule<T>{spec_.alpha}.rate_at(t, optimal_t0_);
             case ScheduleKind::adaptive: return adaptive_.rate(t, epoch);
             case ScheduleKind::exponential:
                 return ExponentialSchedule<T>{spec_.eta0, spec_.gamma}.rate(t, epoch);
@@ -84,6 +88,7 @@ public:
 
 private:
     ScheduleSpec<T> spec_;
+    T optimal_t0_ = 0;
     AdaptiveSchedule<T> adaptive_;
     NoImprovementStop<T> stall_;
 };

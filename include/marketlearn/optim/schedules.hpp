@@ -58,9 +58,17 @@ struct OptimalSchedule {
         require(std::isfinite(alpha) && alpha > T(0), "learning_rate='optimal' needs alpha > 0 "
                 "(got alpha=", alpha, ")");
     }
-    T rate(std::size_t t, std::size_t /*epoch*/ = 0) const noexcept {
+    T rate(std::size_t t, std::size_t /*epoch*/ = 0) const noexcept { return rate_at(t, t0()); }
+
+    /// The clock offset: the first rate is 1 / (alpha t0) = eta_init. Depends on alpha
+    /// only, so callers stepping many times can compute it once.
+    T t0() const noexcept {
         const T eta_init = std::sqrt(T(1) / std::sqrt(alpha));
-        const T t0 = T(1) / (alpha * eta_init);
+        return T(1) / (alpha * eta_init);
+    }
+    /// The rate at update t given t0(): the same value as rate(t), without two square
+    /// roots and two divisions per step.
+    T rate_at(std::size_t t, T t0) const noexcept {
         return T(1) / (alpha * (t0 + static_cast<T>(t)));
     }
 };

@@ -48,41 +48,94 @@ constexpr std::size_t lanes() noexcept {
     }
 }
 
+/// The register tiles below only stay in registers when their helpers are inlined into
+/// one function; GCC's -O2 heuristics do not always do it on their own.
+#if defined(__GNUC__) || defined(__clang__)
+#define MARKETLEARN_ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define MARKETLEARN_ALWAYS_INLINE __forceinline
+#else
+#define MARKETLEARN_ALWAYS_INLINE inline
+#endif
+
+/// Calls f(std::integral_constant<std::size_t, I>{}) for I = 0 .. N-1, unrolled at compile
+/// time whatever the optimization level (GCC's -O2 does not unroll loops whose body
+/// indexes an array of registers, and the array then lives in memory).
+template <class F, std::size_t... I>
+MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f, std::index_sequence<I...>) {
+    (f(std::integral_constant<std::size_t, I>{}), ...);
+}
+template <std::size_t N, class F>
+MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f) {
+    unrolled(std::forward<F>(f), std::make_index_sequence<N>{});
+}
+
 /// x . y with four independent accumulators, so consecutive FMAs do not wait on each
-/// other's latency.
-template <class Arch, class T>
-T dot(const T* x, const T* y, std::size_t n) noexcept {
+/// other's latency. With `WithNorm` it also returns x . x in `xx`, from the same loads of
+/// x (a second set of accumulators): one-row SGD steps need both, and a second pass over
+/// the row would cost as much as the dot itself. The x . y part is the same sum in the
+/// same order either way, so the two variants agree bit for bit on it.
+template <bool WithNorm, class Arch, class T>
+MARKETLEARN_ALWAYS_INLINE T dot_impl(const T* x, const T* y, std::size_t n, T* xx) noexcept {
     if constexpr (is_scalar_v<Arch>) {
         T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        T q0 = 0, q1 = 0, q2 = 0, q3 = 0;
         std::size_t i = 0;
         for (; i + 4 <= n; i += 4) {
             s0 += x[i] * y[i];
             s1 += x[i + 1] * y[i + 1];
             s2 += x[i + 2] * y[i + 2];
             s3 += x[i + 3] * y[i + 3];
+            if constexpr (WithNorm) {
+                q0 += x[i] * x[i];
+                q1 += x[i + 1] * x[i + 1];
+                q2 += x[i + 2] * x[i + 2];
+                q3 += x[i + 3] * x[i + 3];
+            }
         }
-        for (; i < n; ++i) s0 += x[i] * y[i];
+        for (; i < n; ++i) {
+            s0 += x[i] * y[i];
+            if constexpr (WithNorm) q0 += x[i] * x[i];
+        }
+        if constexpr (WithNorm) *xx = (q0 + q1) + (q2 + q3);
         return (s0 + s1) + (s2 + s3);
     } else {
         using batch = xsimd::batch<T, Arch>;
         constexpr std::size_t W = batch::size;
-        batch a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0));
+        batch a[4], q[4];
+        unrolled<4>([&](auto u) { a[u] = q[u] = batch(T(0)); });
         std::size_t i = 0;
         for (; i + 4 * W <= n; i += 4 * W) {
-            a0 = xsimd::fma(batch::load_unaligned(x + i), batch::load_unaligned(y + i), a0);
-            a1 = xsimd::fma(batch::load_unaligned(x + i + W), batch::load_unaligned(y + i + W), a1);
-            a2 = xsimd::fma(batch::load_unaligned(x + i + 2 * W),
-                            batch::load_unaligned(y + i + 2 * W), a2);
-            a3 = xsimd::fma(batch::load_unaligned(x + i + 3 * W),
-                            batch::load_unaligned(y + i + 3 * W), a3);
+            unrolled<4>([&](auto u) {
+                const batch xi = batch::load_unaligned(x + i + u * W);
+                a[u] = xsimd::fma(xi, batch::load_unaligned(y + i + u * W), a[u]);
+                if constexpr (WithNorm) q[u] = xsimd::fma(xi, xi, q[u]);
+            });
         }
         for (; i + W <= n; i += W) {
-            a0 = xsimd::fma(batch::load_unaligned(x + i), batch::load_unaligned(y + i), a0);
+            const batch xi = batch::load_unaligned(x + i);
+            a[0] = xsimd::fma(xi, batch::load_unaligned(y + i), a[0]);
+            if constexpr (WithNorm) q[0] = xsimd::fma(xi, xi, q[0]);
         }
-        T tail = 0;
-        for (; i < n; ++i) tail += x[i] * y[i];
-        return xsimd::hadd((a0 + a1) + (a2 + a3)) + tail;
+        T tail = 0, tail_q = 0;
+        for (; i < n; ++i) {
+            tail += x[i] * y[i];
+            if constexpr (WithNorm) tail_q += x[i] * x[i];
+        }
+        if constexpr (WithNorm) *xx = xsimd::hadd((q[0] + q[1]) + (q[2] + q[3])) + tail_q;
+        return xsimd::hadd((a[0] + a[1]) + (a[2] + a[3])) + tail;
     }
+}
+
+template <class Arch, class T>
+T dot(const T* x, const T* y, std::size_t n) noexcept {
+    return dot_impl<false, Arch>(x, y, n, static_cast<T*>(nullptr));
+}
+
+/// x . y, and x . x into *xx, in one pass over x.
+template <class Arch, class T>
+T dot_and_squared_norm(const T* x, const T* y, std::size_t n, T* xx) noexcept {
+    return dot_impl<true, Arch>(x, y, n, xx);
 }
 
 /// y += a * x.
@@ -113,28 +166,6 @@ void loss_lanes(const T* z, const T* y, const loss_params<T>& p, T* loss, T* dlo
         l.store_unaligned(loss);
         d.store_unaligned(dloss);
     }
-}
-
-/// The register tiles below only stay in registers when their helpers are inlined into
-/// one function; GCC's -O2 heuristics do not always do it on their own.
-#if defined(__GNUC__) || defined(__clang__)
-#define MARKETLEARN_ALWAYS_INLINE inline __attribute__((always_inline))
-#elif defined(_MSC_VER)
-#define MARKETLEARN_ALWAYS_INLINE __forceinline
-#else
-#define MARKETLEARN_ALWAYS_INLINE inline
-#endif
-
-/// Calls f(std::integral_constant<std::size_t, I>{}) for I = 0 .. N-1, unrolled at compile
-/// time whatever the optimization level (GCC's -O2 does not unroll loops whose body
-/// indexes an array of registers, and the array then lives in memory).
-template <class F, std::size_t... I>
-MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f, std::index_sequence<I...>) {
-    (f(std::integral_constant<std::size_t, I>{}), ...);
-}
-template <std::size_t N, class F>
-MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f) {
-    unrolled(std::forward<F>(f), std::make_index_sequence<N>{});
 }
 
 /// Decision values of one register's worth of rows (W = lanes): z[k] = row[k] . w.
@@ -525,6 +556,13 @@ struct dot_kernel {
 };
 
 /// y <- y + a x over n elements.
+struct dot_and_squared_norm_kernel {
+    template <class Arch, class T>
+    T operator()(Arch, const T* x, const T* y, std::size_t n, T* xx) const noexcept {
+        return detail::dot_and_squared_norm<Arch, T>(x, y, n, xx);
+    }
+};
+
 struct axpy_kernel {
     template <class Arch, class T>
     void operator()(Arch, T a, const T* x, T* y, std::size_t n) const noexcept {

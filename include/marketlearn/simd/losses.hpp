@@ -101,10 +101,13 @@ struct pointwise_loss {
         using detail::pick;
         const V zero(T(0)), one(T(1));
         if constexpr (Kind == loss_kind::logistic) {
-            // log1p(e^{-|m|}) + max(-m, 0) never overflows; e^{m} = inf gives dloss = -0.
+            // log1p(e^{-|m|}) + max(-m, 0) never overflows. One exponential serves both:
+            // with e = e^{-|m|} in [0, 1], 1 / (1 + e^{m}) is e / (1 + e) for m > 0 and
+            // 1 / (1 + e) otherwise (m = +inf gives e = 0, so dloss = -0).
             const V m = y * z;
-            loss = xsimd::log1p(detail::exp_bounded(-xsimd::abs(m))) + xsimd::max(-m, zero);
-            dloss = -y / (one + detail::exp_bounded(m));
+            const V e = detail::exp_bounded(-xsimd::abs(m));
+            loss = xsimd::log1p(e) + xsimd::max(-m, zero);
+            dloss = -y * pick(m > zero, e, one) / (one + e);
         } else if constexpr (Kind == loss_kind::squared_error) {
             const V r = z - y;
             loss = T(0.5) * r * r;
