@@ -136,7 +136,6 @@ struct pointwise_loss {
             loss = mu - y * z;
             dloss = mu - y;
         } else if constexpr (Kind == loss_kind::gamma) {
-            // y > 0 is checked by the caller; log(y) of a padding lane sees y = 1.
             const V y_over_mu = y * detail::exp_bounded(-z);
             loss = z + y_over_mu;
             dloss = one - y_over_mu;
