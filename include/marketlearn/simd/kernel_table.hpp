@@ -68,6 +68,9 @@ struct kernel_table {
     /// Sparse rows with int32 and int64 indices (scipy picks either).
     csr_kernel_table<T, std::int32_t> csr32;
     csr_kernel_table<T, std::int64_t> csr64;
+    /// Binary probabilities of n decision values as (n, 2) row pairs (kernels.hpp,
+    /// logistic_proba_pairs_kernel); returns whether every value is finite.
+    bool (*logistic_proba_pairs)(const T* z, std::size_t n, T* out);
 
     template <class I>
     const csr_kernel_table<T, I>& csr() const noexcept {
@@ -172,6 +175,9 @@ struct table_entries {
         nearest_centres_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride, n_centres,
                                  labels, best, second);
     }
+    static bool logistic_proba_pairs(const T* z, std::size_t n, T* out) {
+        return logistic_proba_pairs_kernel{}(Arch{}, z, n, out);
+    }
 };
 
 }  // namespace detail
@@ -188,7 +194,8 @@ kernel_table<T> make_kernel_table() noexcept {
                            &entries::squared_distance, &entries::squared_distances,
                            &entries::nearest_centres,
                            detail::make_csr_table<Arch, T, std::int32_t>(),
-                           detail::make_csr_table<Arch, T, std::int64_t>()};
+                           detail::make_csr_table<Arch, T, std::int64_t>(),
+                           &entries::logistic_proba_pairs};
 }
 
 }  // namespace marketlearn::simd

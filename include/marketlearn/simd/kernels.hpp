@@ -558,6 +558,61 @@ struct linear_predict_kernel {
     }
 };
 
+/// Binary class probabilities from n decision values, as pairs: out[2i] = s(-z[i]) and
+/// out[2i + 1] = s(z[i]) with s(t) = 1 / (1 + e^{-t}), row-major (n, 2) like Python's
+/// predict_proba.
+///
+/// s is scipy's expit formula, so the values match the Python path's to the exp's
+/// rounding (an ulp or two). Each column is computed on its own, not as 1 - the other:
+/// a confident row keeps its small probability (1 - s(z) would cancel to 0). e^{-t} = inf
+/// gives 0, not NaN; z = +-inf gives exactly 0 and 1; NaN stays NaN.
+///
+/// Returns whether every z[i] is finite: a caller that skipped checking X for NaN and
+/// infinity learns here whether it must (a non-finite entry makes its row's z non-finite).
+struct logistic_proba_pairs_kernel {
+    template <class Arch, class T>
+    bool operator()(Arch, const T* z, std::size_t n, T* out) const noexcept {
+        if constexpr (detail::is_scalar_v<Arch>) {
+            bool finite = true;
+            for (std::size_t i = 0; i < n; ++i) {
+                finite = finite && std::isfinite(z[i]);
+                out[2 * i] = T(1) / (T(1) + std::exp(z[i]));
+                out[2 * i + 1] = T(1) / (T(1) + std::exp(-z[i]));
+            }
+            return finite;
+        } else {
+            using batch = xsimd::batch<T, Arch>;
+            constexpr std::size_t W = batch::size;
+            const batch one(T(1));
+            // z * 0 is 0 for finite z and NaN for inf or NaN; the sum remembers any NaN.
+            batch nonfinite(T(0));
+            alignas(64) T zz[W], neg[W], pos[W];
+            // The last n % W values go through the same vector formula, padded, so a
+            // value's probabilities do not depend on where it falls in the array.
+            for (std::size_t i = 0; i < n; i += W) {
+                const std::size_t m = std::min(W, n - i);
+                batch zi;
+                if (m == W) {
+                    zi = batch::load_unaligned(z + i);
+                } else {
+                    for (std::size_t k = 0; k < W; ++k) zz[k] = k < m ? z[i + k] : T(0);
+                    zi = batch::load_aligned(zz);
+                }
+                nonfinite += zi * T(0);
+                (one / (one + detail::exp_bounded(zi))).store_aligned(neg);
+                (one / (one + detail::exp_bounded(-zi))).store_aligned(pos);
+                // Interleaved through memory: xsimd 8.1's zip_lo / zip_hi work within
+                // 128-bit halves on avx and avx512, so they would not give row order.
+                for (std::size_t k = 0; k < m; ++k) {
+                    out[2 * (i + k)] = neg[k];
+                    out[2 * (i + k) + 1] = pos[k];
+                }
+            }
+            return xsimd::hadd(nonfinite) == T(0);
+        }
+    }
+};
+
 /// Returns sum_i sw_i log(1 + exp(-y_i (X_i . w + intercept))) over a row set.
 struct logistic_loss_kernel {
     template <class Arch, class T>
