@@ -204,7 +204,8 @@ TEMPLATE_TEST_CASE("logistic_proba_pairs matches a long-double reference, every 
     // (709), and the non-finite ones, at every position of a register and of the tail.
     const std::vector<T> special = {T(0),      T(-0.0),   T(1e-30), T(-30),   T(30),
                                     T(-88.5),  T(88.5),   T(-100),  T(100),   T(-700),
-                                    T(700),    T(-709.5), T(709.5), T(-750),  T(750),
+                                    T(700),    T(-708.39), T(708.39), T(-708.3964),
+                                    T(708.3964), T(-709.5), T(709.5), T(-750),  T(750),
                                     T(-1e30),  T(1e30),   inf,      -inf};
     for (const auto& tut : tables_under_test<T>()) {
         for (std::size_t n : k_lengths) {
