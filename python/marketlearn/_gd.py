@@ -905,11 +905,11 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         -------
         ndarray of shape (n_samples, n_classes)
         """
+        check_is_fitted(self)
+        if self.loss == "log_loss" and len(self.classes_) == 2:
+            return _checked_binary_proba(self, X)
         scores = self.decision_function(X)
         if self.loss == "log_loss":
-            if scores.ndim == 1:
-                # expit(-z) rather than 1 - expit(z): no cancellation for confident positives.
-                return np.column_stack((expit(-scores), expit(scores)))
             proba = expit(scores)
             proba /= proba.sum(axis=1, keepdims=True)
             return proba
@@ -1388,22 +1388,50 @@ def _scores(X, coef, intercept, *, squeeze, n_jobs=1):
     return out
 
 
-def _checked_scores(estimator, X, *, squeeze):
-    """Validated X's decision values, reading X once.
+def _checked_predict(estimator, X, compute):
+    """``compute(validated X)`` -> (result, all scores finite), reading X once.
 
     The NaN / infinity check of the input is folded into the scores: a non-finite entry
     of X makes its row's score non-finite (NaN * w, inf * w or inf * 0), so X is checked
     in full, with scikit-learn's error, only when some score is not finite. Skipping the
     separate pass over X matters because prediction is bound by memory bandwidth."""
+    X_raw = X
+    X = validate_predict_data(estimator, X, accept_sparse=_SPARSE, ensure_all_finite=False)
     coef = estimator.coef_
     if coef.ndim == 1:
         coef = coef.reshape(1, -1)
-    n_jobs = _n_jobs(estimator.n_jobs)
-    X_raw = X
-    X = validate_predict_data(estimator, X, accept_sparse=_SPARSE, ensure_all_finite=False)
-    scores = _scores(X, coef, estimator.intercept_, squeeze=squeeze, n_jobs=n_jobs)
-    if not np.isfinite(scores).all():
+    result, finite = compute(X, coef, _n_jobs(estimator.n_jobs))
+    if not finite:
         # Raises if X has NaN / infinity; else the scores overflowed (or coef_ is not
-        # finite) and are returned as they are, as without this shortcut.
+        # finite) and the result is returned as it is, as without this shortcut.
         validate_predict_data(estimator, X_raw, accept_sparse=_SPARSE)
-    return scores
+    return result
+
+
+def _checked_scores(estimator, X, *, squeeze):
+    """Validated X's decision values, reading X once (see _checked_predict)."""
+
+    def compute(X, coef, n_jobs):
+        scores = _scores(X, coef, estimator.intercept_, squeeze=squeeze, n_jobs=n_jobs)
+        return scores, np.isfinite(scores).all()
+
+    return _checked_predict(estimator, X, compute)
+
+
+def _checked_binary_proba(estimator, X):
+    """[P(classes_[0]), P(classes_[1])] = [expit(-z), expit(z)] of a binary log-loss
+    model's decision values z, as an (n, 2) array in X's dtype, reading X once.
+
+    Dense X: the compiled core computes the probabilities block by block in the pass that
+    computes z, so z and the temporaries of expit and column_stack never go to memory.
+    Each column is computed directly, expit(-z) rather than 1 - expit(z): no
+    cancellation for confident positives. CSR X: the same values from the scores."""
+
+    def compute(X, coef, n_jobs):
+        if sp.issparse(X):
+            scores = _scores(X, coef, estimator.intercept_, squeeze=True, n_jobs=n_jobs)
+            return np.column_stack((expit(-scores), expit(scores))), np.isfinite(scores).all()
+        row = np.ascontiguousarray(coef[0], dtype=X.dtype)
+        return _core.linear_predict_proba(X, row, float(estimator.intercept_[0]), n_jobs=n_jobs)
+
+    return _checked_predict(estimator, X, compute)

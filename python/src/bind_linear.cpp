@@ -337,15 +337,23 @@ py::dict fit_linear_csr(const VectorView<T>& data, const IndexView<I>& indices,
                       });
 }
 
+/// The model of one row of coef_ and its intercept, for prediction on n_cols columns.
+template <class T>
+models::LinearModel<T> linear_model_of(const VectorView<T>& coef, double intercept,
+                                       std::size_t n_cols) {
+    require(static_cast<std::size_t>(coef.size()) == n_cols, "coef has ", coef.size(),
+            " entries but X has ", n_cols, " columns");
+    models::LinearModel<T> model;
+    model.coef.assign(coef.data(), coef.data() + coef.size());
+    model.intercept = static_cast<T>(intercept);
+    return model;
+}
+
 template <class T>
 py::array_t<T> linear_decision_function(const MatrixView<T>& X, const VectorView<T>& coef,
                                         double intercept, int n_jobs) {
     require_packed_rows<T>(X, "X");
-    require(coef.size() == X.cols(), "coef has ", coef.size(), " entries but X has ", X.cols(),
-            " columns");
-    models::LinearModel<T> model;
-    model.coef.assign(coef.data(), coef.data() + coef.size());
-    model.intercept = static_cast<T>(intercept);
+    const auto model = linear_model_of<T>(coef, intercept, static_cast<std::size_t>(X.cols()));
     py::array_t<T> out(static_cast<py::ssize_t>(X.rows()));
     T* out_data = out.mutable_data();
     {
@@ -356,18 +364,32 @@ py::array_t<T> linear_decision_function(const MatrixView<T>& X, const VectorView
     return out;
 }
 
+/// (proba, all_finite): the (n, 2) binary probabilities [sigma(-z), sigma(z)] of the
+/// decision values z, computed in the same pass over X, and whether every z is finite.
+template <class T>
+py::tuple linear_predict_proba(const MatrixView<T>& X, const VectorView<T>& coef,
+                               double intercept, int n_jobs) {
+    require_packed_rows<T>(X, "X");
+    const auto model = linear_model_of<T>(coef, intercept, static_cast<std::size_t>(X.cols()));
+    py::array_t<T> out({static_cast<py::ssize_t>(X.rows()), py::ssize_t{2}});
+    T* out_data = out.mutable_data();
+    bool finite = true;
+    {
+        py::gil_scoped_release release;
+        finite = model.predict_proba_pairs(X.data(), static_cast<std::size_t>(X.rows()),
+                                           out_data, resolve_n_jobs(n_jobs));
+    }
+    return py::make_tuple(out, finite);
+}
+
 template <class T, class I>
 py::array_t<T> linear_decision_function_csr(const VectorView<T>& data,
                                             const IndexView<I>& indices,
                                             const IndexView<I>& indptr, std::size_t n_cols,
                                             const VectorView<T>& coef, double intercept) {
-    require(static_cast<std::size_t>(coef.size()) == n_cols, "coef has ", coef.size(),
-            " entries but X has ", n_cols, " columns");
+    const auto model = linear_model_of<T>(coef, intercept, n_cols);
     require(data.size() == indices.size(), "data has ", data.size(), " entries but indices has ",
             indices.size());
-    models::LinearModel<T> model;
-    model.coef.assign(coef.data(), coef.data() + coef.size());
-    model.intercept = static_cast<T>(intercept);
     const auto n_rows = static_cast<std::size_t>(std::max<Eigen::Index>(indptr.size() - 1, 0));
     py::array_t<T> out(static_cast<py::ssize_t>(n_rows));
     T* out_data = out.mutable_data();
@@ -415,7 +437,8 @@ void def_csr_for_types(py::module_& m, const char* fit_csr_doc, const char* deci
 
 template <class T>
 void def_for_type(py::module_& m, const char* fit_doc, const char* decision_doc,
-                  const char* fit_csr_doc, const char* decision_csr_doc) {
+                  const char* proba_doc, const char* fit_csr_doc,
+                  const char* decision_csr_doc) {
     using DenseFront = WithFitOptions<const MatrixView<T>&, const VectorView<T>&,
                                       const std::optional<VectorView<T>>&>;
     def_fit(m, "fit_linear", DenseFront::make(&parse_fit_request<T>, &fit_linear<T>), fit_doc,
@@ -424,6 +447,9 @@ void def_for_type(py::module_& m, const char* fit_doc, const char* decision_doc,
     m.def("linear_decision_function", &linear_decision_function<T>, py::arg("X").noconvert(),
           py::arg("coef").noconvert(), py::arg("intercept"), py::arg("n_jobs") = 1,
           decision_doc);
+    m.def("linear_predict_proba", &linear_predict_proba<T>, py::arg("X").noconvert(),
+          py::arg("coef").noconvert(), py::arg("intercept"), py::arg("n_jobs") = 1,
+          proba_doc);
     def_csr_for_types<T, std::int32_t>(m, fit_csr_doc, decision_csr_doc);
     def_csr_for_types<T, std::int64_t>(m, fit_csr_doc, decision_csr_doc);
 }
@@ -507,6 +533,24 @@ void bind_linear(py::module_& m) {
 
         The GIL is released while computing.
     )pbdoc";
+    static const char* proba_doc = R"pbdoc(
+        Binary logistic probabilities of the linear scores z = ``X @ coef + intercept``,
+        computed in the same pass over X (z is never stored).
+
+        Parameters
+        ----------
+        X, coef, intercept, n_jobs : as in ``linear_decision_function``
+
+        Returns
+        -------
+        (proba, all_finite)
+            proba: C-contiguous ndarray of shape (n_samples, 2), dtype of X, rows
+            ``[expit(-z), expit(z)]``, each column computed directly (no ``1 - p``).
+            all_finite: whether every z is finite; False when a row of X holds NaN or
+            infinity, so callers can leave the input check to that case.
+
+        The GIL is released while computing.
+    )pbdoc";
     static const char* fit_csr_doc = R"pbdoc(
         Fit a linear model on CSR data (models::fit_linear_csr): fit_linear's objective,
         options and result, with X given as scipy's CSR arrays and never densified.
@@ -531,8 +575,8 @@ void bind_linear(py::module_& m) {
         (n_samples,) in the dtype of data. The GIL is released while computing.
     )pbdoc";
     // float32 first: with noconvert arguments, each overload only accepts its own dtype.
-    def_for_type<float>(m, fit_doc, decision_doc, fit_csr_doc, decision_csr_doc);
-    def_for_type<double>(m, fit_doc, decision_doc, fit_csr_doc, decision_csr_doc);
+    def_for_type<float>(m, fit_doc, decision_doc, proba_doc, fit_csr_doc, decision_csr_doc);
+    def_for_type<double>(m, fit_doc, decision_doc, proba_doc, fit_csr_doc, decision_csr_doc);
 }
 
 }  // namespace marketlearn::python

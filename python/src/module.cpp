@@ -32,6 +32,7 @@ PYBIND11_MODULE(_core, m) {
            simd_info
            fit_linear
            linear_decision_function
+           linear_predict_proba
            fit_kmeans
            fit_minibatch_kmeans
            partial_fit_minibatch_kmeans

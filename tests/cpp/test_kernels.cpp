@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "marketlearn/core/error.hpp"
+#include "marketlearn/models/linear_model.hpp"
 #include "marketlearn/simd/dispatch.hpp"
 #include "test_support.hpp"
 
@@ -202,6 +203,100 @@ TEMPLATE_TEST_CASE("linear_predict matches a long-double reference", "[simd][lin
             CHECK(out[n_rows] == sentinel<T>());
         }
     }
+}
+
+TEMPLATE_TEST_CASE("logistic_proba_pairs matches a long-double reference, every z",
+                   "[simd][logistic][proba]", float, double) {
+    using T = TestType;
+    constexpr T inf = std::numeric_limits<T>::infinity();
+    std::mt19937_64 rng(seed_for(110));
+    // Ordinary scores, values around and beyond exp()'s range in float (88) and double
+    // (709), and the non-finite ones, at every position of a register and of the tail.
+    const std::vector<T> special = {T(0),      T(-0.0),   T(1e-30), T(-30),   T(30),
+                                    T(-88.5),  T(88.5),   T(-100),  T(100),   T(-700),
+                                    T(700),    T(-708.39), T(708.39), T(-708.3964),
+                                    T(708.3964), T(-709.5), T(709.5), T(-750),  T(750),
+                                    T(-1e30),  T(1e30),   inf,      -inf};
+    for (const auto& tut : tables_under_test<T>()) {
+        for (std::size_t n : k_lengths) {
+            for (bool with_nan : {false, true}) {
+                INFO("level " << tut.label << ", n = " << n << ", NaN: " << with_nan);
+                MisalignedBuffer<T> z(n), out(2 * n + 1);
+                fill_normal(z.data(), n, rng);
+                for (std::size_t i = 0; i < n; ++i) z[i] *= T(8);
+                for (std::size_t i = 0; i < n && i < 4 * special.size(); i += 4) {
+                    z[n - 1 - i] = special[(i / 4 + n) % special.size()];
+                }
+                if (with_nan && n > 0) z[n / 2] = std::numeric_limits<T>::quiet_NaN();
+                out[2 * n] = sentinel<T>();
+                bool finite = true;
+                for (std::size_t i = 0; i < n; ++i) finite = finite && std::isfinite(z[i]);
+
+                CHECK(tut.table->logistic_proba_pairs(z.data(), n, out.data()) == finite);
+                CHECK(out[2 * n] == sentinel<T>());
+                // An ulp or two of the exp and the division; underflow (a result below
+                // the smallest normal T) is flushed to 0 by the formula, as scipy's expit.
+                const long double rel = 4 * std::numeric_limits<T>::epsilon();
+                const long double tiny = std::numeric_limits<T>::min();
+                for (std::size_t i = 0; i < n; ++i) {
+                    INFO("z = " << z[i]);
+                    if (std::isnan(z[i])) {
+                        CHECK(std::isnan(out[2 * i]));
+                        CHECK(std::isnan(out[2 * i + 1]));
+                        continue;
+                    }
+                    // exp of +-inf is exact in long double: 0 and 1 come out exactly.
+                    const long double zl = z[i];
+                    const long double neg = 1 / (1 + std::exp(zl));
+                    const long double pos = 1 / (1 + std::exp(-zl));
+                    CHECK(std::fabs(out[2 * i] - neg) <= rel * neg + tiny);
+                    CHECK(std::fabs(out[2 * i + 1] - pos) <= rel * pos + tiny);
+                    CHECK(out[2 * i] >= 0);
+                    CHECK(out[2 * i + 1] <= 1);
+                    if (std::isinf(z[i])) {
+                        CHECK(out[2 * i] == (z[i] > 0 ? T(0) : T(1)));
+                        CHECK(out[2 * i + 1] == (z[i] > 0 ? T(1) : T(0)));
+                    }
+                    // No cancellation: a confident row's small probability is not 0.
+                    if (z[i] > 30 && z[i] < 80) CHECK(out[2 * i] > 0);
+                    if (z[i] < -30 && z[i] > -80) CHECK(out[2 * i + 1] > 0);
+                }
+            }
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("LinearModel::predict_proba_pairs is the kernel on decision_function, "
+                   "bitwise for any thread count",
+                   "[models][linear][proba]", float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(seed_for(111));
+    // Past one block of rows (1 MB of X) so threads share the work; an odd tail.
+    const std::size_t n_rows = 3 * 1311 + 5, n_cols = 100;
+    std::vector<T> X(n_rows * n_cols);
+    fill_normal(X.data(), X.size(), rng);
+    marketlearn::models::LinearModel<T> model;
+    model.coef.resize(n_cols);
+    fill_normal(model.coef.data(), n_cols, rng);
+    model.intercept = T(0.5);
+
+    std::vector<T> z(n_rows), expected(2 * n_rows);
+    model.decision_function(X.data(), n_rows, z.data());
+    REQUIRE(simd::kernels<T>().logistic_proba_pairs(z.data(), n_rows, expected.data()));
+    for (std::size_t threads : {1, 2, 3}) {
+        INFO("threads " << threads);
+        std::vector<T> out(2 * n_rows);
+        CHECK(model.predict_proba_pairs(X.data(), n_rows, out.data(), threads));
+        CHECK(out == expected);
+    }
+    // A NaN or an infinity in X is reported through the decision value it poisons.
+    for (T bad : {std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity()}) {
+        std::vector<T> X_bad = X, out(2 * n_rows);
+        X_bad[(n_rows - 2) * n_cols + 7] = bad;
+        CHECK_FALSE(model.predict_proba_pairs(X_bad.data(), n_rows, out.data(), 2));
+    }
+    std::vector<T> none;
+    CHECK(model.predict_proba_pairs(X.data(), 0, none.data(), 2));
 }
 
 TEMPLATE_TEST_CASE("logistic_loss and logistic_loss_grad match a long-double reference",

@@ -34,6 +34,16 @@ def test_fit_releases_the_gil():
     assert ticks > 0.25 * seconds * 1000 * 0.5, (ticks, seconds)
 
 
+def test_predict_proba_releases_the_gil():
+    # Few, long calls (one thread each): a held GIL would let this thread tick about once
+    # per call, not once per millisecond.
+    X = np.random.default_rng(0).random((300_000, 64))
+    model = ChurnClassifier(max_iter=3, n_jobs=1).fit(X[:1000], (X[:1000, 0] > 0.5).astype(int))
+    ticks, seconds = count_ticks_while(lambda: [model.predict_proba(X) for _ in range(8)])
+    assert seconds > 0.05
+    assert ticks > 0.25 * seconds * 1000 * 0.5, (ticks, seconds)
+
+
 def test_concurrent_predictions_match_serial(tmp_path):
     """One fitted model, many threads predicting at once (the GIL is released inside):
     every thread gets exactly the serial results, for float64 and float32 input, through

@@ -72,6 +72,9 @@ struct kernel_table {
     csr_kernel_table<T, std::int64_t> csr64;
     /// lse[i] = ln(e^a[i] + e^b[i]), w[i] = sigma(b[i] - a[i]) (kernels.hpp).
     void (*log_sum_exp)(const T* a, const T* b, T* lse, T* w, std::size_t n);
+    /// Binary probabilities of n decision values as (n, 2) row pairs (kernels.hpp,
+    /// logistic_proba_pairs_kernel); returns whether every value is finite.
+    bool (*logistic_proba_pairs)(const T* z, std::size_t n, T* out);
 
     template <class I>
     const csr_kernel_table<T, I>& csr() const noexcept {
@@ -182,6 +185,9 @@ struct table_entries {
     static void log_sum_exp(const T* a, const T* b, T* lse, T* w, std::size_t n) {
         log_sum_exp_kernel{}(Arch{}, a, b, lse, w, n);
     }
+    static bool logistic_proba_pairs(const T* z, std::size_t n, T* out) {
+        return logistic_proba_pairs_kernel{}(Arch{}, z, n, out);
+    }
 };
 
 }  // namespace detail
@@ -200,7 +206,8 @@ kernel_table<T> make_kernel_table() noexcept {
                            &entries::nearest_centres,
                            detail::make_csr_table<Arch, T, std::int32_t>(),
                            detail::make_csr_table<Arch, T, std::int64_t>(),
-                           &entries::log_sum_exp};
+                           &entries::log_sum_exp,
+                           &entries::logistic_proba_pairs};
 }
 
 }  // namespace marketlearn::simd

@@ -168,6 +168,55 @@ void loss_lanes(const T* z, const T* y, const loss_params<T>& p, T* loss, T* dlo
     }
 }
 
+/// e^x for x <= 0 (or NaN), flushed to 0 below the smallest normal T.
+///
+/// float: xsimd's exp. double: xsimd 8.1's exp converts k = round(x / ln 2) to int64,
+/// which sse2 and avx2 lack and xsimd emulates lane by lane -- most of the time of a
+/// predict_proba kernel. Here k is rounded by adding 1.5 * 2^52 (k lands in the low
+/// mantissa bits), 2^k is built by integer adds on the exponent bits, and e^r for the
+/// remainder |r| <= ln 2 / 2 is its Taylor series to r^13 (truncation < 1e-17 relative):
+/// about an ulp, all in vector registers.
+template <class Arch>
+MARKETLEARN_ALWAYS_INLINE xsimd::batch<float, Arch> exp_nonpositive(
+    const xsimd::batch<float, Arch>& x) noexcept {
+    return exp_bounded(x);
+}
+template <class Arch>
+MARKETLEARN_ALWAYS_INLINE xsimd::batch<double, Arch> exp_nonpositive(
+    const xsimd::batch<double, Arch>& x) noexcept {
+    using batch = xsimd::batch<double, Arch>;
+    using ints = xsimd::batch<std::int64_t, Arch>;
+    // ln of the smallest normal double: below it e^x is not normal (2^k needs k >= -1022).
+    const double lowest = -708.3964185322641;
+    const batch shifter(6755399441055744.0);  // 1.5 * 2^52
+    const batch xc = xsimd::max(x, batch(lowest));  // NaN and -inf become `lowest` here
+    const batch kd = xsimd::fma(xc, batch(1.4426950408889634), shifter);  // 1 / ln 2
+    const batch k = kd - shifter;
+    // x - k ln 2 in two steps (Cody-Waite): k * ln2_hi is exact for |k| < 2^21.
+    batch r = xsimd::fnma(k, batch(6.93147180369123816490e-01), xc);
+    r = xsimd::fnma(k, batch(1.90821492927058770002e-10), r);
+    // Horner, 1/13! down to 1/0!, written out: a loop over an array of constants is not
+    // always unrolled at -O2.
+    batch p(1.0 / 6227020800.0);
+    p = xsimd::fma(p, r, batch(1.0 / 479001600.0));
+    p = xsimd::fma(p, r, batch(1.0 / 39916800.0));
+    p = xsimd::fma(p, r, batch(1.0 / 3628800.0));
+    p = xsimd::fma(p, r, batch(1.0 / 362880.0));
+    p = xsimd::fma(p, r, batch(1.0 / 40320.0));
+    p = xsimd::fma(p, r, batch(1.0 / 5040.0));
+    p = xsimd::fma(p, r, batch(1.0 / 720.0));
+    p = xsimd::fma(p, r, batch(1.0 / 120.0));
+    p = xsimd::fma(p, r, batch(1.0 / 24.0));
+    p = xsimd::fma(p, r, batch(1.0 / 6.0));
+    p = xsimd::fma(p, r, batch(0.5));
+    p = xsimd::fma(p, r, batch(1.0));
+    p = xsimd::fma(p, r, batch(1.0));
+    const ints k_int = xsimd::bitwise_cast<ints>(kd) - xsimd::bitwise_cast<ints>(shifter);
+    const batch scale = xsimd::bitwise_cast<batch>((k_int + ints(1023)) << 52);
+    const batch result = xsimd::select(x < batch(lowest), batch(0.0), p * scale);
+    return xsimd::select(xsimd::isnan(x), x, result);
+}
+
 /// Decision values of one register's worth of rows (W = lanes): z[k] = row[k] . w.
 ///
 /// The W dot products run side by side, one accumulator register per row, so each
@@ -592,6 +641,67 @@ struct linear_predict_kernel {
         }
         for (; i < n_rows; ++i) {
             out[i] = detail::dot<Arch, T>(X + i * n_cols, w, n_cols) + intercept;
+        }
+    }
+};
+
+/// Binary class probabilities from n decision values, as pairs: out[2i] = s(-z[i]) and
+/// out[2i + 1] = s(z[i]) with s(t) = 1 / (1 + e^{-t}), row-major (n, 2) like Python's
+/// predict_proba.
+///
+/// Values match scipy's expit to an ulp or two (the exp's and the division's rounding).
+/// Neither column is computed as 1 - the other: with e = e^{-|z|}, the larger
+/// probability is 1 / (1 + e) and the smaller e / (1 + e), so a confident row keeps its
+/// small probability (1 - s(z) would cancel to 0), and e never overflows. z = +-inf gives
+/// exactly 0 and 1; NaN stays NaN. Results below the smallest normal T are flushed to 0
+/// (as the exp of expit's 1 / (1 + e^{|z|}) overflows there).
+///
+/// Returns whether every z[i] is finite: a caller that skipped checking X for NaN and
+/// infinity learns here whether it must (a non-finite entry makes its row's z non-finite).
+struct logistic_proba_pairs_kernel {
+    template <class Arch, class T>
+    bool operator()(Arch, const T* z, std::size_t n, T* out) const noexcept {
+        if constexpr (detail::is_scalar_v<Arch>) {
+            bool finite = true;
+            for (std::size_t i = 0; i < n; ++i) {
+                finite = finite && std::isfinite(z[i]);
+                out[2 * i] = T(1) / (T(1) + std::exp(z[i]));
+                out[2 * i + 1] = T(1) / (T(1) + std::exp(-z[i]));
+            }
+            return finite;
+        } else {
+            using batch = xsimd::batch<T, Arch>;
+            constexpr std::size_t W = batch::size;
+            const batch one(T(1));
+            // z * 0 is 0 for finite z and NaN for inf or NaN; the sum remembers any NaN.
+            batch nonfinite(T(0));
+            alignas(64) T zz[W], neg[W], pos[W];
+            // The last n % W values go through the same vector formula, padded, so a
+            // value's probabilities do not depend on where it falls in the array.
+            for (std::size_t i = 0; i < n; i += W) {
+                const std::size_t m = std::min(W, n - i);
+                batch zi;
+                if (m == W) {
+                    zi = batch::load_unaligned(z + i);
+                } else {
+                    for (std::size_t k = 0; k < W; ++k) zz[k] = k < m ? z[i + k] : T(0);
+                    zi = batch::load_aligned(zz);
+                }
+                nonfinite += zi * T(0);
+                const batch e = detail::exp_nonpositive(-xsimd::abs(zi));
+                const batch d = one + e;
+                const batch big = one / d, small = e / d;
+                const auto positive = zi >= T(0);
+                xsimd::select(positive, small, big).store_aligned(neg);
+                xsimd::select(positive, big, small).store_aligned(pos);
+                // Interleaved through memory: xsimd 8.1's zip_lo / zip_hi work within
+                // 128-bit halves on avx and avx512, so they would not give row order.
+                for (std::size_t k = 0; k < m; ++k) {
+                    out[2 * (i + k)] = neg[k];
+                    out[2 * (i + k) + 1] = pos[k];
+                }
+            }
+            return xsimd::hadd(nonfinite) == T(0);
         }
     }
 };

@@ -71,9 +71,11 @@ V ylogy(const V& y) noexcept {
 /// arches without a packed double -> int64 instruction (sse2, avx2), though x86 then
 /// patches the result (UBSan reports it; found by fuzzing fit_linear). Clamping to
 /// [-1000, 1000] first gives the same values (e^x is 0 or inf well inside), NaN stays NaN.
+/// NaN is found with isnan, not x != x: xsimd 8.1's != is an ordered compare on avx and
+/// avx512 (false for NaN), so there a NaN was clamped to -1000 and came out as e^x = 0.
 template <class V>
 V exp_bounded(const V& x) noexcept {
-    const auto is_nan = x != x;
+    const auto is_nan = xsimd::isnan(x);
     const V bounded = xsimd::min(xsimd::max(x, V(-1000.0)), V(1000.0));
     return pick(is_nan, x, V(xsimd::exp(pick(is_nan, V(0.0), bounded))));
 }
