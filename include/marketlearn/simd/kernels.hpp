@@ -48,15 +48,6 @@ constexpr std::size_t lanes() noexcept {
     }
 }
 
-/// The register tiles below only stay in registers when their helpers are inlined into
-/// one function; GCC's -O2 heuristics do not always do it on their own.
-#if defined(__GNUC__) || defined(__clang__)
-#define MARKETLEARN_ALWAYS_INLINE inline __attribute__((always_inline))
-#elif defined(_MSC_VER)
-#define MARKETLEARN_ALWAYS_INLINE __forceinline
-#else
-#define MARKETLEARN_ALWAYS_INLINE inline
-#endif
 
 /// Calls f(std::integral_constant<std::size_t, I>{}) for I = 0 .. N-1, unrolled at compile
 /// time whatever the optimization level (GCC's -O2 does not unroll loops whose body
@@ -166,55 +157,6 @@ void loss_lanes(const T* z, const T* y, const loss_params<T>& p, T* loss, T* dlo
         l.store_unaligned(loss);
         d.store_unaligned(dloss);
     }
-}
-
-/// e^x for x <= 0 (or NaN), flushed to 0 below the smallest normal T.
-///
-/// float: xsimd's exp. double: xsimd 8.1's exp converts k = round(x / ln 2) to int64,
-/// which sse2 and avx2 lack and xsimd emulates lane by lane -- most of the time of a
-/// predict_proba kernel. Here k is rounded by adding 1.5 * 2^52 (k lands in the low
-/// mantissa bits), 2^k is built by integer adds on the exponent bits, and e^r for the
-/// remainder |r| <= ln 2 / 2 is its Taylor series to r^13 (truncation < 1e-17 relative):
-/// about an ulp, all in vector registers.
-template <class Arch>
-MARKETLEARN_ALWAYS_INLINE xsimd::batch<float, Arch> exp_nonpositive(
-    const xsimd::batch<float, Arch>& x) noexcept {
-    return exp_bounded(x);
-}
-template <class Arch>
-MARKETLEARN_ALWAYS_INLINE xsimd::batch<double, Arch> exp_nonpositive(
-    const xsimd::batch<double, Arch>& x) noexcept {
-    using batch = xsimd::batch<double, Arch>;
-    using ints = xsimd::batch<std::int64_t, Arch>;
-    // ln of the smallest normal double: below it e^x is not normal (2^k needs k >= -1022).
-    const double lowest = -708.3964185322641;
-    const batch shifter(6755399441055744.0);  // 1.5 * 2^52
-    const batch xc = xsimd::max(x, batch(lowest));  // NaN and -inf become `lowest` here
-    const batch kd = xsimd::fma(xc, batch(1.4426950408889634), shifter);  // 1 / ln 2
-    const batch k = kd - shifter;
-    // x - k ln 2 in two steps (Cody-Waite): k * ln2_hi is exact for |k| < 2^21.
-    batch r = xsimd::fnma(k, batch(6.93147180369123816490e-01), xc);
-    r = xsimd::fnma(k, batch(1.90821492927058770002e-10), r);
-    // Horner, 1/13! down to 1/0!, written out: a loop over an array of constants is not
-    // always unrolled at -O2.
-    batch p(1.0 / 6227020800.0);
-    p = xsimd::fma(p, r, batch(1.0 / 479001600.0));
-    p = xsimd::fma(p, r, batch(1.0 / 39916800.0));
-    p = xsimd::fma(p, r, batch(1.0 / 3628800.0));
-    p = xsimd::fma(p, r, batch(1.0 / 362880.0));
-    p = xsimd::fma(p, r, batch(1.0 / 40320.0));
-    p = xsimd::fma(p, r, batch(1.0 / 5040.0));
-    p = xsimd::fma(p, r, batch(1.0 / 720.0));
-    p = xsimd::fma(p, r, batch(1.0 / 120.0));
-    p = xsimd::fma(p, r, batch(1.0 / 24.0));
-    p = xsimd::fma(p, r, batch(1.0 / 6.0));
-    p = xsimd::fma(p, r, batch(0.5));
-    p = xsimd::fma(p, r, batch(1.0));
-    p = xsimd::fma(p, r, batch(1.0));
-    const ints k_int = xsimd::bitwise_cast<ints>(kd) - xsimd::bitwise_cast<ints>(shifter);
-    const batch scale = xsimd::bitwise_cast<batch>((k_int + ints(1023)) << 52);
-    const batch result = xsimd::select(x < batch(lowest), batch(0.0), p * scale);
-    return xsimd::select(xsimd::isnan(x), x, result);
 }
 
 /// Decision values of one register's worth of rows (W = lanes): z[k] = row[k] . w.
