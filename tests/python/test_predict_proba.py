@@ -12,6 +12,10 @@ from scipy.special import expit
 
 from marketlearn import ChurnClassifier, GDClassifier, _core
 
+# The models here are fitted for a few iterations only: their probabilities, not their
+# convergence, are under test.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 DTYPES = [np.float64, np.float32]
 
 
