@@ -546,7 +546,7 @@ struct dot_kernel {
     }
 };
 
-/// y <- y + a x over n elements.
+/// x . y, and x . x into *xx, from one pass over x (a one-row SGD step needs both).
 struct dot_and_squared_norm_kernel {
     template <class Arch, class T>
     T operator()(Arch, const T* x, const T* y, std::size_t n, T* xx) const noexcept {
@@ -554,6 +554,7 @@ struct dot_and_squared_norm_kernel {
     }
 };
 
+/// y <- y + a x over n elements.
 struct axpy_kernel {
     template <class Arch, class T>
     void operator()(Arch, T a, const T* x, T* y, std::size_t n) const noexcept {
