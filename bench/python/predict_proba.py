@@ -1,6 +1,6 @@
 """Binary predict_proba, marketlearn vs scikit-learn, on 1,000,000 x 100 float64 and float32.
 
-    python bench/predict_proba.py [--n 1000000] [--d 100] [--repeats 5]
+    python bench/python/predict_proba.py [--n 1000000] [--d 100] [--repeats 5]
 
 The case of bench/compare.py on its own (same data, same coefficients, interleaved calls,
 medians), so the one pass can be timed in a few seconds while working on it; the ratio
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from compare import case_predict_proba, read_bandwidth_gbs  # noqa: E402
 
 
