@@ -479,24 +479,34 @@ MARKETLEARN_ALWAYS_INLINE void fold_nearest(nearest_lanes<Arch, T>& s, xsimd::ba
 
 /// Lanes to one answer: the smallest distance (smallest centre index on ties) and the
 /// second smallest over all centres.
+///
+/// Branch-free: which lane wins is as unpredictable as the data, and with few centres
+/// (k = 8 is two avx2 registers per row) mispredicted branches here cost more than the
+/// distances themselves; the selects below compile to conditional moves.
 template <class Arch, class T>
-void reduce_nearest(const nearest_lanes<Arch, T>& s, std::int32_t& label, T& best,
-                    T* second) noexcept {
+MARKETLEARN_ALWAYS_INLINE void reduce_nearest(const nearest_lanes<Arch, T>& s,
+                                              std::int32_t& label, T& best, T* second) noexcept {
     constexpr std::size_t W = xsimd::batch<T, Arch>::size;
     alignas(64) T b[W], idx[W], sec[W];
     s.best.store_aligned(b);
     s.index.store_aligned(idx);
     s.second.store_aligned(sec);
+    T best_value = b[0], best_index = idx[0], best_second = sec[0];
     std::size_t pick = 0;
     for (std::size_t l = 1; l < W; ++l) {
-        if (b[l] < b[pick] || (b[l] == b[pick] && idx[l] < idx[pick])) pick = l;
+        const bool better = (b[l] < best_value) | ((b[l] == best_value) & (idx[l] < best_index));
+        best_value = better ? b[l] : best_value;
+        best_index = better ? idx[l] : best_index;
+        best_second = better ? sec[l] : best_second;
+        pick = better ? l : pick;
     }
-    label = static_cast<std::int32_t>(idx[pick]);
-    best = b[pick];
+    label = static_cast<std::int32_t>(best_index);
+    best = best_value;
     if (second) {
-        T s2 = sec[pick];
+        T s2 = best_second;
         for (std::size_t l = 0; l < W; ++l) {
-            if (l != pick) s2 = std::min(s2, b[l]);
+            const T other = l != pick ? b[l] : std::numeric_limits<T>::infinity();
+            s2 = other < s2 ? other : s2;
         }
         *second = s2;
     }
