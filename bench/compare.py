@@ -404,33 +404,43 @@ def max_relative_difference(a, b):
     return float(np.max(np.abs(a - b) / np.abs(b)))
 
 
+def clv_case(case, ours, theirs, their_params, repeats, note):
+    """One CLV fit against lifetimes' (when installed), interleaved: medians, the ratio
+    and the largest relative difference of the fitted parameters (lifetimes' columns
+    `their_params`, in the order of marketlearn's params_)."""
+    import warnings
+
+    fns = {"marketlearn": ours}
+    if peer_or_note(note):
+        fns["lifetimes"] = theirs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        med, raw, out = interleaved(fns, repeats)
+    ours_params = np.array(list(out["marketlearn"].params_.values()))
+    quality = {"params_marketlearn": ", ".join(f"{v:.4g}" for v in ours_params)}
+    result = {"case": case, "median_s": med, "runs_s": raw, "ratio": None, "quality": quality}
+    if "lifetimes" in out:
+        theirs_params = out["lifetimes"].params_[their_params].to_numpy()
+        quality["max_relative_param_difference"] = max_relative_difference(
+            ours_params, theirs_params
+        )
+        result["ratio"] = med["lifetimes"] / med["marketlearn"]
+        result["peer"] = "lifetimes"
+    return result
+
+
 def case_bgnbd_cdnow(repeats, summary):
     from marketlearn.clv import BetaGeoModel
 
     data = tuple(summary[c].to_numpy() for c in ("frequency", "recency", "T"))
-    fns = {"marketlearn": lambda: BetaGeoModel(n_jobs=-1).fit(*data)}
-    if peer_or_note("BG/NBD CDNOW"):
-        fns["lifetimes"] = lambda: lifetimes.BetaGeoFitter().fit(*data)
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        med, raw, out = interleaved(fns, repeats)
-    ours = np.array(list(out["marketlearn"].params_.values()))
-    quality = {"params_marketlearn": ", ".join(f"{v:.4g}" for v in ours)}
-    result = {
-        "case": f"BG/NBD fit, CDNOW master ({len(summary):,} customers)",
-        "median_s": med,
-        "runs_s": raw,
-        "ratio": None,
-        "quality": quality,
-    }
-    if "lifetimes" in out:
-        theirs = out["lifetimes"].params_[["r", "alpha", "a", "b"]].to_numpy()
-        quality["max_relative_param_difference"] = max_relative_difference(ours, theirs)
-        result["ratio"] = med["lifetimes"] / med["marketlearn"]
-        result["peer"] = "lifetimes"
-    return result
+    return clv_case(
+        f"BG/NBD fit, CDNOW master ({len(summary):,} customers)",
+        lambda: BetaGeoModel(n_jobs=-1).fit(*data),
+        lambda: lifetimes.BetaGeoFitter().fit(*data),
+        ["r", "alpha", "a", "b"],
+        repeats,
+        "BG/NBD CDNOW",
+    )
 
 
 def case_gamma_gamma_cdnow(repeats, summary):
@@ -440,29 +450,14 @@ def case_gamma_gamma_cdnow(repeats, summary):
     # transactions; the Gamma-Gamma model needs spend > 0).
     returning = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     data = (returning["frequency"].to_numpy(), returning["monetary_value"].to_numpy())
-    fns = {"marketlearn": lambda: GammaGammaModel().fit(*data)}
-    if peer_or_note("Gamma-Gamma CDNOW"):
-        fns["lifetimes"] = lambda: lifetimes.GammaGammaFitter().fit(*data)
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        med, raw, out = interleaved(fns, repeats)
-    ours = np.array(list(out["marketlearn"].params_.values()))
-    quality = {"params_marketlearn": ", ".join(f"{v:.4g}" for v in ours)}
-    result = {
-        "case": f"Gamma-Gamma fit, CDNOW master ({len(returning):,} returning customers)",
-        "median_s": med,
-        "runs_s": raw,
-        "ratio": None,
-        "quality": quality,
-    }
-    if "lifetimes" in out:
-        theirs = out["lifetimes"].params_[["p", "q", "v"]].to_numpy()
-        quality["max_relative_param_difference"] = max_relative_difference(ours, theirs)
-        result["ratio"] = med["lifetimes"] / med["marketlearn"]
-        result["peer"] = "lifetimes"
-    return result
+    return clv_case(
+        f"Gamma-Gamma fit, CDNOW master ({len(returning):,} returning customers)",
+        lambda: GammaGammaModel().fit(*data),
+        lambda: lifetimes.GammaGammaFitter().fit(*data),
+        ["p", "q", "v"],
+        repeats,
+        "Gamma-Gamma CDNOW",
+    )
 
 
 def case_bgnbd_large(n, repeats):
