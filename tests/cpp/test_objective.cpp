@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include "marketlearn/core/error.hpp"
+#include "marketlearn/objective/linear_objective.hpp"
 #include "marketlearn/objective/logistic_objective.hpp"
 #include "marketlearn/objective/traits.hpp"
 #include "test_support.hpp"
@@ -280,6 +281,63 @@ TEMPLATE_TEST_CASE("shuffling keeps the full objective unchanged", "[objective][
         for (Eigen::Index j = 0; j < w.size(); ++j) {
             CHECK(double(block_after[j]) == Approx(double(block_before[j])).epsilon(1e-5).margin(1e-3));
         }
+    }
+}
+
+TEMPLATE_TEST_CASE("GLM full passes add the terms in y alone once and give the half deviance",
+                   "[objective][glm]", float, double) {
+    using T = TestType;
+    using marketlearn::simd::loss_kind;
+    // Full passes sum the y-only terms once per fit (loss_params::with_constant = false in
+    // the kernels); a batch of every row evaluates them per row. Both must equal the mean
+    // half deviance written out here in long double.
+    std::mt19937_64 rng(seed_for(230));
+    std::normal_distribution<double> normal(0.0, 0.5);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const std::size_t n = 301, d = 4;
+    std::vector<T> X(n * d), y(n), sw(n);
+    for (auto& v : X) v = static_cast<T>(normal(rng));
+    for (std::size_t i = 0; i < n; ++i) {
+        y[i] = static_cast<T>(i % 4 == 0 ? 0.0 : 3 * unit(rng) + 0.05);
+        sw[i] = static_cast<T>(0.5 + unit(rng));
+    }
+    const T power = T(1.4);
+    for (loss_kind kind : {loss_kind::poisson, loss_kind::gamma, loss_kind::tweedie}) {
+        INFO("loss " << static_cast<int>(kind));
+        std::vector<T> yk = y;
+        if (kind == loss_kind::gamma) {
+            for (auto& v : yk) v = v > T(0) ? v : T(0.7);  // Gamma needs y > 0
+        }
+        marketlearn::objective::LinearObjectiveSpec<T> spec;
+        spec.loss = kind;
+        spec.loss_params.power = power;
+        spec.n_jobs = 2;
+        marketlearn::objective::LinearObjective<T> f(X.data(), n, d, yk.data(), sw.data(), spec);
+        Eigen::Matrix<T, Eigen::Dynamic, 1> w(d + 1), g;
+        for (Eigen::Index j = 0; j <= Eigen::Index(d); ++j) w[j] = static_cast<T>(0.3 * normal(rng));
+        long double ref = 0, total = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            long double z = w[Eigen::Index(d)];
+            for (std::size_t j = 0; j < d; ++j) z += (long double)X[i * d + j] * w[Eigen::Index(j)];
+            const long double yi = yk[i], mu = std::exp(z);
+            long double dev;
+            if (kind == loss_kind::poisson) {
+                dev = mu - yi * z + (yi > 0 ? yi * std::log(yi) : 0.0L) - yi;
+            } else if (kind == loss_kind::gamma) {
+                dev = z - std::log(yi) + yi / mu - 1;
+            } else {
+                const long double p = power;
+                dev = (yi > 0 ? std::pow(yi, 2 - p) / ((1 - p) * (2 - p)) : 0.0L) -
+                      yi * std::pow(mu, 1 - p) / (1 - p) + std::pow(mu, 2 - p) / (2 - p);
+            }
+            ref += sw[i] * dev;
+            total += sw[i];
+        }
+        ref /= total;
+        const double tol = sizeof(T) == 4 ? 1e-5 : 1e-12;
+        CHECK(double(f.evaluate(w)) == Approx(double(ref)).epsilon(tol));
+        CHECK(double(f.evaluate_with_gradient(w, g)) == Approx(double(ref)).epsilon(tol));
+        CHECK(double(f.evaluate_with_gradient(w, 0, n, g)) == Approx(double(ref)).epsilon(tol));
     }
 }
 
