@@ -53,13 +53,15 @@ def _naming_the_input(input_name, estimator, call):
         raise
 
 
-def validate_fit_data(estimator, X, y, *, accept_sparse=False):
+def validate_fit_data(estimator, X, y, *, accept_sparse=False, ensure_all_finite=True):
     """Validate X and y for ``fit``; sets ``n_features_in_`` and ``feature_names_in_``.
 
     X comes back float32 or float64 (its own dtype if it is one of those) and
     C-contiguous, finite, 2-D, non-empty; it is the caller's buffer when no conversion
     was needed. ``accept_sparse="csr"``: scipy sparse X comes back as CSR (other formats
     are converted, never densified), its values float32/float64 and finite.
+    ``ensure_all_finite=False`` leaves X's NaN / infinity check to a caller whose first
+    pass over X detects them (y is always checked).
     """
     return _naming_the_input(
         "X",
@@ -71,6 +73,7 @@ def validate_fit_data(estimator, X, y, *, accept_sparse=False):
             dtype=FLOAT_DTYPES,
             order="C",
             accept_sparse=accept_sparse,
+            ensure_all_finite=ensure_all_finite,
             y_numeric=False,
             multi_output=False,
         ),

@@ -417,3 +417,67 @@ TEMPLATE_TEST_CASE("a separable problem with alpha > 0 has finite coefficients",
         CHECK(0.5 * 1e-3 * norm2 <= std::log(2.0) + 1e-6);
     }
 }
+
+TEMPLATE_TEST_CASE("full-batch fits refuse a non-finite X in their first pass, unchecked",
+                   "[optim][errors][finite]", float, double) {
+    // The Python layer skips its own NaN / infinity pass over X for lbfgs and gd and relies
+    // on this: any non-finite entry, in any row (also one of weight 0) and for any loss,
+    // makes the first gradient non-finite, and the optimizer refuses it before a step.
+    using T = TestType;
+    using marketlearn::simd::loss_kind;
+    const auto d = make_logistic_data<T>(300, 5, seed_for(305));
+    std::vector<T> weight(d.n_rows, T(1));
+    weight[7] = T(0);
+    const T bad_values[] = {std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity(),
+                            -std::numeric_limits<T>::infinity()};
+    for (const auto kind : {loss_kind::logistic, loss_kind::squared_error, loss_kind::poisson,
+                            loss_kind::hinge}) {
+        std::vector<T> y = kind == loss_kind::logistic || kind == loss_kind::hinge ? d.y_pm1 : d.y01;
+        for (const auto optimizer : {models::Optimizer::lbfgs, models::Optimizer::gd}) {
+            for (const std::size_t row : {std::size_t(0), std::size_t(7), d.n_rows - 1}) {
+                for (const T bad : bad_values) {
+                    auto X = d.X;
+                    X[row * d.n_cols + 2] = bad;
+                    models::LinearFitOptions<T> o;
+                    o.loss = kind;
+                    o.optimizer = optimizer;
+                    o.check_input = false;
+                    o.max_iter = 5;
+                    CAPTURE(static_cast<int>(kind), static_cast<int>(optimizer), row, bad);
+                    CHECK_THROWS_WITH(models::fit_linear<T>(X.data(), d.n_rows, d.n_cols, y.data(),
+                                                            weight.data(), o),
+                                      Catch::Contains("at the starting coefficients"));
+                }
+            }
+        }
+    }
+}
+
+namespace {
+/// f(w) = 0.5 h ||w - a||^2, recording where it is evaluated.
+struct RecordingQuadratic {
+    double h;
+    Vector a;
+    mutable std::vector<Vector> points;
+    double evaluate(const Vector& w) const { return 0.5 * h * (w - a).squaredNorm(); }
+    double evaluate_with_gradient(const Vector& w, Vector& g) const {
+        points.push_back(w);
+        g = h * (w - a);
+        return evaluate(w);
+    }
+};
+}  // namespace
+
+TEST_CASE("L-BFGS's first trial step moves the coefficients a unit distance", "[optim][lbfgs]") {
+    // Liu and Nocedal's (and scipy's L-BFGS-B) first trial, 1 / ||g||: with a small
+    // gradient a trial step of 1 barely moves. The optimum here is 3 away, the gradient
+    // at 0 has norm 0.03: the first trial must land at distance 1 (then 2, 4: doubling).
+    RecordingQuadratic f{0.01, Vector::Constant(4, 1.5), {}};
+    Vector w = Vector::Zero(4);
+    typename optim::LBFGS<double>::Options o;
+    o.max_iter = 1;
+    optim::LBFGS<double>(o).optimize(f, w);
+    REQUIRE(f.points.size() >= 2);
+    CHECK(f.points[0].norm() == 0.0);
+    CHECK(f.points[1].norm() == Approx(1.0).epsilon(1e-12));
+}

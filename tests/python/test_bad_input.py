@@ -293,6 +293,40 @@ def test_linear_fit_table(estimator, make, message):
     _check(lambda: cls().fit(X, y, sample_weight=sw), message)
 
 
+@pytest.mark.parametrize("optimizer", ["lbfgs", "gd"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("at", [(0, 0), (N - 1, 2), (7, 1)], ids=["first", "last", "weight-0"])
+@pytest.mark.parametrize("kind", ["binary", "three-classes", "regression", "csr"])
+def test_full_pass_optimizers_find_non_finite_X_in_their_first_pass(optimizer, value, at, kind):
+    # lbfgs and gd skip the separate NaN / infinity pass over X: the first gradient
+    # carries any non-finite entry (row 7 has weight 0), and the error is scikit-learn's.
+    X = _with(X0, value, at=at)
+    weight = np.ones(N)
+    weight[7] = 0.0
+    message = r"Input X contains NaN" if np.isnan(value) else r"Input X contains infinity"
+    if kind == "regression":
+        _check(
+            lambda: GDRegressor(optimizer=optimizer).fit(X, Y_POS, sample_weight=weight), message
+        )
+        return
+    y = np.arange(N) % 3 if kind == "three-classes" else Y_BIN
+    if kind == "csr":
+        X = sp.csr_array(X)
+    _check(lambda: GDClassifier(optimizer=optimizer).fit(X, y, sample_weight=weight), message)
+
+
+def test_full_pass_optimizers_still_name_a_bad_start_on_finite_X():
+    # The error of a non-finite first gradient is only replaced when X is at fault.
+    X = X0 * 1e300
+    with pytest.raises(ValueError) as info:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            GDRegressor(optimizer="lbfgs", loss="poisson").fit(
+                X, Y_POS, coef_init=np.full(3, 1e300)
+            )
+    assert "Input X" not in str(info.value)
+
+
 # Cases of one estimator (targets that are invalid for its loss, class counts).
 _LINEAR_TARGETS = [
     ("churn-one-class", lambda: ChurnClassifier().fit(X0, np.full(N, "churned")), r"only one class: 'churned'"),

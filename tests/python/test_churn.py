@@ -168,11 +168,14 @@ def test_integer_weights_equal_repetition(telco_arrays):
         np.repeat(X, weights, axis=0), np.repeat(y, weights)
     )
     weighted = ChurnClassifier(alpha=1e-3, tol=1e-10).fit(X, y, sample_weight=weights)
-    # Same optimum; the one-hot columns are collinear with the intercept, so the
-    # coefficients along that flat direction agree less tightly (measured 1.4e-7) than the
-    # predictions and the objective.
-    assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-5, atol=1e-6)
-    assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-6, atol=1e-8)
+    # Same optimum. The one-hot columns are collinear with the intercept, so only the
+    # small L2 term curves the objective along that direction: both fits stop where the
+    # line search finds the objective flat to rounding (max |gradient| ~1e-8, a move of
+    # 5e-6 along that direction changes the objective by ~1e-13), and the two runs, equal
+    # in exact arithmetic, part ways in rounding on the way there. Measured: coefficients
+    # 4.6e-6 apart, probabilities 1.2e-6 relative, objectives 7e-14.
+    assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-5, atol=2e-5)
+    assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-5, atol=1e-8)
     assert_allclose(weighted.objective_, repeated.objective_, rtol=1e-10)
 
 

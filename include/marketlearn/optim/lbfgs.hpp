@@ -66,6 +66,11 @@ public:
         T value = f.evaluate_with_gradient(w, grad);
         require(std::isfinite(value), "the objective is ", value,
                 " at the starting coefficients; check the data and the initial values");
+        // A loss can stay finite where the data are not (a clamped exp), but the gradient
+        // cannot: every row adds c * x_i, and c * NaN, c * inf and 0 * inf are not finite.
+        // Callers that skip a separate NaN check of X rely on this refusal.
+        require(grad.allFinite(), "the gradient is not finite at the starting coefficients; "
+                "check the data (X must not contain NaN or infinity) and the initial values");
         if (dim == 0 || grad.cwiseAbs().maxCoeff() <= options_.gradient_tol) {
             result.objective = value;
             result.converged = true;
@@ -76,8 +81,7 @@ public:
 
         Vector direction = -grad;
         for (std::size_t it = 1; it <= options_.max_iter; ++it) {
-            const T first_step =
-                stored == 0 ? std::min(T(1), T(1) / grad.norm()) : T(1);
+            const T first_step = stored == 0 ? unit_move(grad) : T(1);
             T value_new = value;
             bool found = line_search(f, w, value, grad, direction, first_step, w_new, value_new,
                                      grad_new);
@@ -85,9 +89,8 @@ public:
                 stored = 0;
                 newest = -1;
                 direction = -grad;
-                found = line_search(f, w, value, grad, direction,
-                                    std::min(T(1), T(1) / grad.norm()), w_new, value_new,
-                                    grad_new);
+                found = line_search(f, w, value, grad, direction, unit_move(grad), w_new,
+                                    value_new, grad_new);
             }
             if (!found) {
                 // No step lowers f even along -g: f is flat to working precision here. That
@@ -169,6 +172,18 @@ public:
 
 private:
     static constexpr T c1 = T(1e-4);
+
+    /// First trial step along -g when there is no curvature pair yet: the one that moves
+    /// the coefficients a unit distance, 1 / ||g|| (Liu and Nocedal's L-BFGS and scipy's
+    /// L-BFGS-B). Capping it at 1, as this code once did, moves only ||g|| when the
+    /// gradient is small, which is typical at w = 0 for standardized features: the first
+    /// iteration then barely moves and the fit needs one more pass over X.
+    template <class G>
+    static T unit_move(const G& g) {
+        const T norm = g.norm();
+        const T step = T(1) / norm;
+        return norm > T(0) && std::isfinite(step) ? step : T(1);
+    }
     static constexpr T c2 = T(0.9);
 
     /// Minimizer of the cubic interpolating phi and phi' at a and b, kept inside the

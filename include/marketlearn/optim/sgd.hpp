@@ -16,6 +16,7 @@
 /// the exact objective.
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -193,6 +194,13 @@ public:
         };
 
         T smooth = full_batch ? f.evaluate_with_gradient(w, grad) : T(0);
+        if (full_batch) {
+            // As in LBFGS: a non-finite X shows in the first full gradient (c * NaN,
+            // c * inf, 0 * inf), and callers that skip a separate check rely on this.
+            require(std::isfinite(smooth) && grad.allFinite(),
+                    "the objective or its gradient is not finite at the starting coefficients; "
+                    "check the data (X must not contain NaN or infinity) and the initial values");
+        }
         for (std::size_t epoch = 1; epoch <= options_.max_iter; ++epoch) {
             T eta = schedule.rate(t, epoch - 1);
             if (full_batch) {
