@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
@@ -124,6 +125,27 @@ void bench_logistic_loss_grad(benchmark::State& state, const simd::kernel_table<
                             static_cast<std::int64_t>(rows));  // items = rows
 }
 
+// ---- linear_predict: the scoring pass of predict / predict_proba, rows x cols ----------
+
+template <class T>
+void bench_linear_predict(benchmark::State& state, const simd::kernel_table<T>* k) {
+    const auto rows = static_cast<std::size_t>(state.range(0));
+    const auto cols = static_cast<std::size_t>(state.range(1));
+    const auto X = normal_vector<T>(rows * cols, 3);
+    const auto w = normal_vector<T>(cols, 4, 1.0 / std::sqrt(double(cols)));
+    std::vector<T> scores(rows);
+    for (auto _ : state) {
+        k->linear_predict(X.data(), rows, cols, w.data(), T(0.1), scores.data());
+        benchmark::DoNotOptimize(scores.data());
+        benchmark::ClobberMemory();
+    }
+    // Reads X, writes one score per row.
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                            static_cast<std::int64_t>((rows * cols + rows) * sizeof(T)));
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) *
+                            static_cast<std::int64_t>(rows));
+}
+
 // ---- log_sum_exp: n pairs (the per-customer step of a BG/NBD fit) -----------------------
 
 template <class T>
@@ -162,6 +184,11 @@ void register_level(simd::level l) {
         ->Args({100000, 20})
         ->Args({100000, 100})
         ->Args({1000000, 100})  // 0.8 GB (double): from memory, the 1M x 100 fit case
+        ->ArgNames({"rows", "cols"})
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("linear_predict" + suffix).c_str(), bench_linear_predict<T>, k)
+        ->Args({2000, 100})     // from cache
+        ->Args({1000000, 100})  // 0.8 GB (double): the predict_proba case of compare.py
         ->ArgNames({"rows", "cols"})
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("log_sum_exp" + suffix).c_str(), bench_log_sum_exp<T>, k)
