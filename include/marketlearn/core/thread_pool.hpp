@@ -208,12 +208,14 @@ private:
         wanted = std::min(wanted, max_workers());
         while (workers_.size() < wanted) {
             auto worker = std::make_unique<Worker>();
+            // Room first: once the thread runs, its Worker must not be freed by a throw.
+            workers_.reserve(workers_.size() + 1);
             try {
                 std::thread(&ThreadPool::work, this, worker.get()).detach();
             } catch (const std::system_error&) {
                 break;
             }
-            workers_.push_back(std::move(worker));  // reserve-free: a throw here is OOM
+            workers_.push_back(std::move(worker));  // cannot throw: capacity reserved
         }
         return std::min(wanted, workers_.size());
     }
