@@ -191,9 +191,10 @@ def case_sgd_epochs(n, d, repeats, epochs=5):
     }
 
 
-def case_stream(n, d, dtype, repeats, bandwidth, optimizer, batch_size, epochs=5):
-    """Epochs that stream X: mini-batch SGD or full-batch gradient passes; reported as the
-    read throughput of X against the measured bandwidth (scikit-learn has no equivalent)."""
+def case_stream(n, d, dtype, repeats, bandwidth, optimizer, batch_size, epochs=5, shuffle=True):
+    """Epochs over X: mini-batch SGD (rows shuffled, or in storage order: a stream) or
+    full-batch gradient passes; reported as the read throughput of X against the measured
+    bandwidth (scikit-learn has no equivalent)."""
     X, y = logistic_data(n, d, dtype, seed=2)
     est = GDClassifier(
         optimizer=optimizer,
@@ -202,6 +203,7 @@ def case_stream(n, d, dtype, repeats, bandwidth, optimizer, batch_size, epochs=5
         tol=None,
         learning_rate="constant",
         eta0=0.01,
+        shuffle=shuffle,
         random_state=0,
     )
     import warnings
@@ -215,7 +217,7 @@ def case_stream(n, d, dtype, repeats, bandwidth, optimizer, batch_size, epochs=5
     label = (
         "full-batch gradient passes"
         if optimizer == "gd"
-        else f"mini-batch SGD (batch {batch_size})"
+        else f"mini-batch SGD (batch {batch_size}, {'shuffled' if shuffle else 'storage order'})"
     )
     return {
         "case": f"{label}, {epochs} epochs, {n:,}x{d} {np.dtype(dtype).name}",
@@ -622,6 +624,9 @@ def main(argv=None):
         lambda: case_sgd_epochs(100_000 // scale, 100, repeats),
         lambda: case_stream(1_000_000 // scale, 100, np.float64, repeats, bandwidth, "sgd", 256),
         lambda: case_stream(1_000_000 // scale, 100, np.float32, repeats, bandwidth, "sgd", 256),
+        lambda: case_stream(
+            1_000_000 // scale, 100, np.float64, repeats, bandwidth, "sgd", 256, shuffle=False
+        ),
         lambda: case_stream(1_000_000 // scale, 100, np.float64, repeats, bandwidth, "gd", 1),
         lambda: case_predict_proba(1_000_000 // scale, 100, repeats, bandwidth),
         lambda: case_predict_proba(1_000_000 // scale, 100, repeats, bandwidth, np.float32),
