@@ -1,7 +1,8 @@
 // parallel_for_blocks on the persistent thread pool: every block exactly once for any
 // block and thread count (more threads than cores too), exceptions, nested calls,
 // concurrent callers, many tiny jobs back to back, jobs after the workers went to sleep,
-// and fork() (the child gets a pool of its own, even if the parent's was busy).
+// and fork() (the child gets a pool of its own, even if the parent's was busy); and
+// ThreadChoice, which picks inline or threaded runs for short repeated jobs by timing.
 //
 // Jobs that must run on a worker use a rendezvous: two blocks that each wait until both
 // have started, so the caller alone cannot finish the job. A lost wake-up then shows up
@@ -21,6 +22,7 @@
 #include <catch2/catch.hpp>
 
 #include "marketlearn/core/parallel.hpp"
+#include "marketlearn/core/thread_choice.hpp"
 
 #if defined(__unix__)
 #include <sys/wait.h>
@@ -245,3 +247,35 @@ TEST_CASE("fork while another thread's job holds the pool", "[parallel]") {
     CHECK(rendezvous());
 }
 #endif
+
+TEST_CASE("ThreadChoice probes both ways each round and keeps the faster", "[parallel][choice]") {
+    using marketlearn::ThreadChoice;
+    using std::chrono::microseconds;
+    ThreadChoice choice;
+    CHECK(choice.next(1) == 1);  // one thread requested: nothing to choose
+    choice.record(microseconds(5));
+    ThreadChoice c;
+    // Round 1: inline takes 10 us, threaded 6 us (one outlier each way must not matter).
+    for (std::size_t i = 0; i < ThreadChoice::kProbe; ++i) {
+        REQUIRE(c.next(4) == 1);
+        c.record(microseconds(i == 3 ? 1 : 10));
+    }
+    for (std::size_t i = 0; i < ThreadChoice::kProbe; ++i) {
+        REQUIRE(c.next(4) == 4);
+        c.record(microseconds(i == 0 ? 500 : 6));
+    }
+    for (std::size_t i = 2 * ThreadChoice::kProbe; i < ThreadChoice::kRound; ++i) {
+        REQUIRE(c.next(4) == 4);
+        c.record(microseconds(6));
+    }
+    // Round 2: the machine got busy, threads now take 30 us: back to inline.
+    for (std::size_t i = 0; i < ThreadChoice::kProbe; ++i) {
+        REQUIRE(c.next(4) == 1);
+        c.record(microseconds(10));
+    }
+    for (std::size_t i = 0; i < ThreadChoice::kProbe; ++i) {
+        REQUIRE(c.next(4) == 4);
+        c.record(microseconds(30));
+    }
+    CHECK(c.next(4) == 1);
+}

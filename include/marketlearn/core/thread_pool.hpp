@@ -224,8 +224,14 @@ private:
         const auto deadline = std::chrono::steady_clock::now() + spin_;
         for (unsigned i = 0;; ++i) {
             if (self.mailbox.load(std::memory_order_relaxed) != nullptr) return;
-            // The clock is read every 16 pauses (a pause is ~10-140 cycles).
-            if ((i & 15u) == 0 && std::chrono::steady_clock::now() >= deadline) break;
+            // The clock is read every 16 pauses (a pause is ~10-140 cycles), and the core
+            // offered to another runnable thread: when the machine is oversubscribed that
+            // may be this job's own caller, which a pure spin would starve for the whole
+            // spin time (measured: mini-batch epochs 1.4x slower than with the yield).
+            if ((i & 15u) == 0) {
+                if (std::chrono::steady_clock::now() >= deadline) break;
+                std::this_thread::yield();
+            }
             cpu_relax();
         }
         std::unique_lock<std::mutex> lock(self.mutex);
@@ -255,6 +261,7 @@ private:
     void wait_done(Job& job) {
         const auto deadline = std::chrono::steady_clock::now() + spin_;
         for (unsigned i = 0; job.pending.load(std::memory_order_acquire) != 0; ++i) {
+            if ((i & 15u) == 0) std::this_thread::yield();  // as in spin_or_sleep_until_posted
             if ((i & 15u) == 0 && std::chrono::steady_clock::now() >= deadline) {
                 // A worker is slow (descheduled, or the job's blocks are long): block. The
                 // last worker decrements and then notifies under done_mutex_, and the

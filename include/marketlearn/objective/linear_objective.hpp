@@ -18,6 +18,7 @@
 /// block order: the result is bitwise the same for any number of threads.
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <numeric>
@@ -29,6 +30,7 @@
 
 #include "marketlearn/core/error.hpp"
 #include "marketlearn/core/parallel.hpp"
+#include "marketlearn/core/thread_choice.hpp"
 #include "marketlearn/objective/block_sums.hpp"
 #include "marketlearn/objective/design.hpp"
 #include "marketlearn/simd/dispatch.hpp"
@@ -414,13 +416,17 @@ private:
         const std::size_t stride = n_cols_ + 1;
         part_loss_.assign(parts, T(0));
         part_grad_.assign(parts * stride, T(0));
-        parallel_for_blocks(parts, spec_.n_jobs, [&](std::size_t b) {
+        // Inline or threaded, whichever this machine runs faster now (see ThreadChoice):
+        // a batch is short enough that a busy machine makes threads a loss.
+        const auto start = std::chrono::steady_clock::now();
+        parallel_for_blocks(parts, batch_threads_.next(spec_.n_jobs), [&](std::size_t b) {
             const std::size_t first = b * part_rows;
             if (first >= count) return;
             T* g = part_grad_.data() + b * stride;
             part_loss_[b] = ordered_pass(w, begin + first, std::min(part_rows, count - first), g,
                                          g + n_cols_);
         });
+        batch_threads_.record(std::chrono::steady_clock::now() - start);
         T loss = 0;
         for (std::size_t b = 0; b < parts; ++b) {  // part order: same bits for any n_jobs
             loss += part_loss_[b];
@@ -455,6 +461,7 @@ private:
     mutable std::vector<T> block_grad_;
     mutable std::vector<T> part_loss_;  ///< per part of a mini-batch (batch_pass)
     mutable std::vector<T> part_grad_;
+    mutable ThreadChoice batch_threads_;  ///< mini-batches inline or threaded (batch_pass)
 };
 
 }  // namespace marketlearn::objective
