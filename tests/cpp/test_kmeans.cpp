@@ -204,6 +204,11 @@ TEMPLATE_TEST_CASE("nearest_centres_expanded matches a long-double reference at 
                 table->nearest_centres_expanded(x.data(), n, d, ec.centred.data.data(),
                                                 ec.centred.stride, ec.sq_norms.data(), k,
                                                 labels_only.data(), best_only.data(), nullptr);
+                std::vector<std::int32_t> labels_bare(n);
+                table->nearest_centres_expanded(x.data(), n, d, ec.centred.data.data(),
+                                                ec.centred.stride, ec.sq_norms.data(), k,
+                                                labels_bare.data(), nullptr, nullptr);
+                CHECK(labels_bare == labels);
                 for (std::size_t i = 0; i < n; ++i) {
                     INFO(name << " d=" << d << " k=" << k << " row " << i);
                     std::vector<long double> xi(X.begin() + static_cast<std::ptrdiff_t>(i * d),

@@ -138,6 +138,15 @@ namespace detail {
 /// Rows per kernel call: the distance tile (rows x padded centres) stays in L1/L2.
 inline constexpr std::size_t distance_tile_rows = 64;
 
+/// out = X - mu row by row (restrict: the loop vectorizes).
+template <class T>
+void centre_rows(const T* __restrict X, std::size_t n_rows, std::size_t d, const T* __restrict mu,
+                 T* __restrict out) {
+    for (std::size_t r = 0; r < n_rows; ++r) {
+        for (std::size_t j = 0; j < d; ++j) out[r * d + j] = X[r * d + j] - mu[j];
+    }
+}
+
 }  // namespace detail
 
 /// One k-means E-step over a block of rows, plus the sums of the M-step.
@@ -156,7 +165,9 @@ inline constexpr std::size_t distance_tile_rows = 64;
 /// from the expanded kernel on rows centred tile by tile in a scratch buffer of
 /// distance_tile_rows rows (X itself is read in place, never copied whole); the squared
 /// distances (inertia, min_sq_distances) are then the expansion's, accurate to about eps
-/// times the squared norms of the centred rows and centres rather than to eps relative.
+/// times the squared norms of the centred rows and centres rather than to eps relative,
+/// and computed only when min_sq_distances is given: otherwise the kernel finds labels
+/// only and sums.inertia is NaN (callers report exact inertia, inertia_of_labels).
 template <class T>
 void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::size_t n_rows,
                        const T* sample_weight, const TransposedCentres<T>& centres,
@@ -171,15 +182,11 @@ void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::si
     for (std::size_t start = 0; start < n_rows; start += tile_rows) {
         const std::size_t count = std::min(tile_rows, n_rows - start);
         if (expanded) {
-            const T* mu = expanded->mean;
-            const T* tile = X + start * d;
-            for (std::size_t r = 0; r < count; ++r) {
-                for (std::size_t j = 0; j < d; ++j) centred[r * d + j] = tile[r * d + j] - mu[j];
-            }
+            detail::centre_rows(X + start * d, count, d, expanded->mean, centred.data());
             const TransposedCentres<T>& ec = expanded->centred;
             kernels.nearest_centres_expanded(centred.data(), count, d, ec.data.data(), ec.stride,
                                              expanded->sq_norms.data(), ec.n_centres, nearest,
-                                             best, nullptr);
+                                             min_sq_distances ? best : nullptr, nullptr);
         } else {
             kernels.nearest_centres(X + start * d, count, d, centres.data.data(),
                                     centres.stride, centres.n_centres, nearest, best, nullptr);
@@ -189,7 +196,7 @@ void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::si
             const auto c = static_cast<std::size_t>(nearest[r]);
             const double w = sample_weight ? static_cast<double>(sample_weight[i]) : 1.0;
             sums.add_row(c, X + i * d, w);
-            sums.inertia += w * static_cast<double>(best[r]);
+            if (!expanded || min_sq_distances) sums.inertia += w * static_cast<double>(best[r]);
             if (labels) {
                 if (labels[i] != nearest[r]) ++sums.label_changes;
                 labels[i] = nearest[r];
@@ -197,6 +204,7 @@ void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::si
             if (min_sq_distances) min_sq_distances[i] = best[r];
         }
     }
+    if (expanded && !min_sq_distances) sums.inertia = std::numeric_limits<double>::quiet_NaN();
 }
 
 /// Centres as weighted means of `sums`: c = coordinate_sums[c] / weights[c]. A centre with

@@ -639,6 +639,7 @@ void nearest_rows_expanded(const T* X, std::size_t n_cols, const T* centres_t,
         T partial_best, partial_second;
         reduce_nearest<Arch, T>(state[r], labels[r], partial_best,
                                 WithSecond ? &partial_second : nullptr);
+        if (!WithSecond && !best) continue;  // labels only: no ||x||^2
         const T xx = dot<Arch, T>(X + r * n_cols, X + r * n_cols, n_cols);
         best[r] = std::max(T(0), partial_best + xx);
         if constexpr (WithSecond) second[r] = std::max(T(0), partial_second + xx);
@@ -655,12 +656,12 @@ void nearest_expanded_rows(const T* X, std::size_t n_rows, std::size_t n_cols, c
     for (; i + R <= n_rows; i += R) {
         nearest_rows_expanded<Arch, T, R, C, WithSecond>(
             X + i * n_cols, n_cols, centres_t, centre_stride, centre_sq_norms, n_centres,
-            labels + i, best + i, WithSecond ? second + i : nullptr);
+            labels + i, best ? best + i : nullptr, WithSecond ? second + i : nullptr);
     }
     for (; i < n_rows; ++i) {
         nearest_rows_expanded<Arch, T, 1, 2 * C, WithSecond>(
             X + i * n_cols, n_cols, centres_t, centre_stride, centre_sq_norms, n_centres,
-            labels + i, best + i, WithSecond ? second + i : nullptr);
+            labels + i, best ? best + i : nullptr, WithSecond ? second + i : nullptr);
     }
 }
 
@@ -955,7 +956,9 @@ struct nearest_centres_kernel {
 /// c < centre_stride, +inf on the padding (c >= n_centres) so that padding never wins.
 /// Writes labels[i] (the nearest centre by ||c||^2 - 2 x.c, the smallest index on ties),
 /// best[i] = max(0, ||x||^2 - 2 x.c + ||c||^2) and, if `second` is not null, second[i]
-/// (likewise for the second smallest; +inf when n_centres == 1).
+/// (likewise for the second smallest; +inf when n_centres == 1). `best` may be null when
+/// `second` is: labels only, without the pass over each row for ||x||^2 (Lloyd's E-step
+/// needs nothing else).
 ///
 /// The expansion cancels: its absolute error is about eps (||x||^2 + ||c||^2), not eps
 /// ||x - c||^2. Callers centre X and the centres on a common point (the data mean) first,
@@ -998,12 +1001,13 @@ struct nearest_centres_expanded_kernel {
                     }
                 }
                 labels[i] = static_cast<std::int32_t>(arg);
-                best[i] = std::max(T(0), partial[arg] + xx);
+                if (best) best[i] = std::max(T(0), partial[arg] + xx);
                 if (second) second[i] = std::max(T(0), s2 + xx);
             }
         } else {
             constexpr std::size_t R = tile_rows, C = tile_registers;
             if (second) {
+                // best is required with second
                 detail::nearest_expanded_rows<Arch, T, R, C, true>(
                     X, n_rows, n_cols, centres_t, centre_stride, centre_sq_norms, n_centres,
                     labels, best, second);
