@@ -615,26 +615,27 @@ void nearest_rows_expanded(const T* X, std::size_t n_cols, const T* centres_t,
     for (std::size_t r = 0; r < R; ++r) state[r] = {inf, batch(T(0)), inf};
     const std::size_t used = (n_centres + W - 1) / W * W;
     std::size_t c0 = 0;
-    for (; c0 + C * W <= used; c0 += C * W) {
-        batch acc[R * C];
-        dot_tile<Arch, T, R, C>(X, n_cols, centres_t + c0, centre_stride, acc);
-        unrolled<R * C>([&](auto a) {
-            const std::size_t first = c0 + (a % C) * W;
-            const batch d = xsimd::fma(minus_two, acc[a], batch::load_unaligned(centre_sq_norms + first));
-            fold_nearest_unmasked<WithSecond, Arch, T>(state[a / C], d,
-                                                       iota + batch(static_cast<T>(first)));
-        });
-    }
-    for (; c0 < used; c0 += W) {
-        batch acc[R];
-        dot_tile<Arch, T, R, 1>(X, n_cols, centres_t + c0, centre_stride, acc);
-        const batch norms = batch::load_unaligned(centre_sq_norms + c0);
-        const batch index = iota + batch(static_cast<T>(c0));
-        unrolled<R>([&](auto r) {
-            fold_nearest_unmasked<WithSecond, Arch, T>(state[r], xsimd::fma(minus_two, acc[r], norms),
-                                                       index);
-        });
-    }
+    // Tiles of C registers, then of 2 and 1 for what is left (a lone register has only R
+    // accumulators, too few to hide FMA latency).
+    auto tiles = [&](auto width) {
+        constexpr std::size_t CC = decltype(width)::value;
+        for (; c0 + CC * W <= used; c0 += CC * W) {
+            batch acc[R * CC];
+            dot_tile<Arch, T, R, CC>(X, n_cols, centres_t + c0, centre_stride, acc);
+            batch norms[CC], index[CC];
+            unrolled<CC>([&](auto c) {
+                norms[c] = batch::load_unaligned(centre_sq_norms + c0 + c * W);
+                index[c] = iota + batch(static_cast<T>(c0 + c * W));
+            });
+            unrolled<R * CC>([&](auto a) {
+                fold_nearest_unmasked<WithSecond, Arch, T>(
+                    state[a / CC], xsimd::fma(minus_two, acc[a], norms[a % CC]), index[a % CC]);
+            });
+        }
+    };
+    tiles(std::integral_constant<std::size_t, C>{});
+    if constexpr (C > 2) tiles(std::integral_constant<std::size_t, 2>{});
+    if constexpr (C > 1) tiles(std::integral_constant<std::size_t, 1>{});
     for (std::size_t r = 0; r < R; ++r) {
         T partial_best, partial_second;
         reduce_nearest<Arch, T>(state[r], labels[r], partial_best,
