@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -171,6 +173,196 @@ TEMPLATE_TEST_CASE("nearest_centres finds the nearest and second nearest at ever
             }
         }
     }
+}
+
+TEMPLATE_TEST_CASE("nearest_centres_expanded matches a long-double reference at every SIMD level",
+                   "[kmeans][simd]", float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(13);
+    std::normal_distribution<double> normal(0.0, 3.0);
+    const long double eps = std::numeric_limits<T>::epsilon();
+    for (const auto& [name, table] : runnable_tables<T>()) {
+        for (std::size_t d : {1u, 2u, 3u, 5u, 7u, 13u, 20u, 37u}) {
+            for (std::size_t k : {1u, 3u, 8u, 17u, 64u, 100u}) {
+                const std::size_t n = 13;  // 4-row tiles and a remainder
+                std::vector<T> X(n * d), C(k * d);
+                for (auto& v : X) v = static_cast<T>(normal(rng));
+                for (auto& v : C) v = static_cast<T>(normal(rng));
+                // Some rows exactly on a centre: distance 0 after max(0, .).
+                for (std::size_t j = 0; j < d; ++j) X[2 * d + j] = C[(k - 1) * d + j];
+                const std::vector<T> origin(d, T(0));
+                const models::ExpandedCentres<T> ec(models::TransposedCentres<T>(C.data(), k, d),
+                                                    origin.data());
+                REQUIRE(ec.sq_norms.size() == ec.centred.stride);
+                for (std::size_t c = k; c < ec.centred.stride; ++c) REQUIRE(std::isinf(ec.sq_norms[c]));
+                const Misaligned<T> x(X);
+                std::vector<std::int32_t> labels(n), labels_only(n);
+                std::vector<T> best(n), second(n), best_only(n);
+                table->nearest_centres_expanded(x.data(), n, d, ec.centred.data.data(),
+                                                ec.centred.stride, ec.sq_norms.data(), k,
+                                                labels.data(), best.data(), second.data());
+                table->nearest_centres_expanded(x.data(), n, d, ec.centred.data.data(),
+                                                ec.centred.stride, ec.sq_norms.data(), k,
+                                                labels_only.data(), best_only.data(), nullptr);
+                std::vector<std::int32_t> labels_bare(n);
+                table->nearest_centres_expanded(x.data(), n, d, ec.centred.data.data(),
+                                                ec.centred.stride, ec.sq_norms.data(), k,
+                                                labels_bare.data(), nullptr, nullptr);
+                CHECK(labels_bare == labels);
+                for (std::size_t i = 0; i < n; ++i) {
+                    INFO(name << " d=" << d << " k=" << k << " row " << i);
+                    std::vector<long double> xi(X.begin() + static_cast<std::ptrdiff_t>(i * d),
+                                                X.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
+                    long double xx = 0;
+                    for (long double v : xi) xx += v * v;
+                    std::vector<long double> ref(k), tol(k);
+                    for (std::size_t c = 0; c < k; ++c) {
+                        std::vector<long double> cc(C.begin() + static_cast<std::ptrdiff_t>(c * d),
+                                                    C.begin() + static_cast<std::ptrdiff_t>((c + 1) * d));
+                        long double norm = 0;
+                        for (long double v : cc) norm += v * v;
+                        ref[c] = ref_sq_distance(xi.data(), cc.data(), d);
+                        // The expansion cancels: its error scales with the norms, not with
+                        // the distance (a d-term dot, the norms, two additions).
+                        tol[c] = 2 * static_cast<long double>(d + 4) * eps * (xx + norm);
+                    }
+                    std::vector<std::size_t> order(k);
+                    std::iota(order.begin(), order.end(), std::size_t{0});
+                    std::stable_sort(order.begin(), order.end(),
+                                     [&](std::size_t a, std::size_t b) { return ref[a] < ref[b]; });
+                    const auto label = static_cast<std::size_t>(labels[i]);
+                    REQUIRE(label < k);
+                    CHECK(labels_only[i] == labels[i]);
+                    CHECK(best_only[i] == best[i]);
+                    CHECK(best[i] >= T(0));
+                    // The label's distance, and it is a nearest one within the tolerance.
+                    CHECK(std::abs(best[i] - ref[label]) <= tol[label]);
+                    CHECK(ref[label] <= ref[order[0]] + tol[label] + tol[order[0]]);
+                    if (k == 1 || ref[order[1]] - ref[order[0]] > tol[order[0]] + tol[order[1]]) {
+                        CHECK(label == order[0]);
+                    }
+                    if (k > 1) {
+                        const long double worst = *std::max_element(tol.begin(), tol.end());
+                        CHECK(std::abs(second[i] - ref[order[1]]) <= 2 * worst);
+                    } else {
+                        CHECK(std::isinf(second[i]));
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("nearest_centres_expanded breaks exact ties towards the first centre",
+                   "[kmeans][simd]", float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(14);
+    std::uniform_int_distribution<int> grid(-2, 2);  // small integers: exact arithmetic
+    for (const auto& [name, table] : runnable_tables<T>()) {
+        for (std::size_t d : {1u, 2u, 7u}) {
+            for (std::size_t k : {1u, 3u, 8u, 9u, 31u, 64u}) {
+                const std::size_t n = 13;
+                std::vector<T> X(n * d), C(k * d);
+                for (auto& v : X) v = static_cast<T>(grid(rng));
+                for (auto& v : C) v = static_cast<T>(grid(rng));
+                const std::vector<T> origin(d, T(0));
+                const models::ExpandedCentres<T> ec(models::TransposedCentres<T>(C.data(), k, d),
+                                                    origin.data());
+                std::vector<std::int32_t> labels(n);
+                std::vector<T> best(n), second(n);
+                table->nearest_centres_expanded(X.data(), n, d, ec.centred.data.data(),
+                                                ec.centred.stride, ec.sq_norms.data(), k,
+                                                labels.data(), best.data(), second.data());
+                for (std::size_t i = 0; i < n; ++i) {
+                    std::vector<T> dist(k);
+                    for (std::size_t c = 0; c < k; ++c) {
+                        T s = 0;
+                        for (std::size_t j = 0; j < d; ++j) {
+                            s += (X[i * d + j] - C[c * d + j]) * (X[i * d + j] - C[c * d + j]);
+                        }
+                        dist[c] = s;
+                    }
+                    const auto first = std::min_element(dist.begin(), dist.end());
+                    std::vector<T> sorted(dist);
+                    std::sort(sorted.begin(), sorted.end());
+                    INFO(name << " d=" << d << " k=" << k << " row " << i);
+                    CHECK(labels[i] == static_cast<std::int32_t>(first - dist.begin()));
+                    CHECK(best[i] == sorted[0]);
+                    if (k > 1) {
+                        CHECK(second[i] == sorted[1]);
+                    } else {
+                        CHECK(std::isinf(second[i]));
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("Lloyd with many centres (expanded distances) matches the exact kernel",
+                   "[kmeans][fit]", float, double) {
+    using T = TestType;
+    const std::size_t n = 3200, d = 6, k = 64;
+    REQUIRE(k >= models::detail::kmeans_expanded_min_clusters);
+    for (double offset : {0.0, 1e6}) {
+        INFO("offset " << offset);
+        auto X = blobs<T>(n, d, k, 0.05, 21);  // well separated
+        for (auto& v : X) v = static_cast<T>(static_cast<double>(v) + offset);
+        // One row of each cluster (row i is in cluster i % k): no two centres near each
+        // other, so no row is near a tie that the two kernels could break differently.
+        std::vector<T> init(k * d);
+        for (std::size_t c = 0; c < k; ++c) {
+            const std::size_t row = c + k * (c % 5);
+            std::copy(X.begin() + static_cast<std::ptrdiff_t>(row * d),
+                      X.begin() + static_cast<std::ptrdiff_t>((row + 1) * d),
+                      init.begin() + static_cast<std::ptrdiff_t>(c * d));
+        }
+        models::KMeansOptions<T> o;
+        o.n_clusters = k;
+        o.tol = 0;
+        o.n_jobs = 1;
+        const auto fit = models::fit_kmeans<T>(X.data(), n, d, nullptr, o, init.data());
+
+        // The same run on the exact kernel.
+        models::detail::KMeansPass<T> pass(simd::kernels<T>(), X.data(), n, d, nullptr, k, 1);
+        REQUIRE_FALSE(pass.expanded());
+        std::vector<T> centres(init);
+        std::vector<std::int32_t> labels;
+        const auto exact = models::detail::lloyd_run(pass, centres, o.max_iter, 0.0, labels);
+
+        CHECK(fit.labels == labels);
+        CHECK(fit.n_iter == exact.n_iter);
+        CHECK(fit.centres == centres);  // same labels each iteration: the same sums
+        CHECK(fit.inertia == Approx(exact.inertia).epsilon(1e-12));
+        CHECK(fit.inertia == Approx(inertia_of(X, d, fit.centres, fit.labels)).epsilon(kmeans_tolerance<T>()));
+
+        o.n_jobs = 2;
+        const auto two = models::fit_kmeans<T>(X.data(), n, d, nullptr, o, init.data());
+        CHECK(two.centres == fit.centres);  // bitwise
+        CHECK(two.labels == fit.labels);
+        CHECK(two.inertia == fit.inertia);
+    }
+}
+
+TEMPLATE_TEST_CASE("Lloyd with many centres does not depend on n_jobs on overlapping data",
+                   "[kmeans][fit]", float, double) {
+    using T = TestType;
+    const std::size_t n = 5000, d = 5, k = 64;
+    const auto X = blobs<T>(n, d, 30, 6.0, 22);  // overlapping: many iterations
+    std::vector<T> sw(n);
+    for (std::size_t i = 0; i < n; ++i) sw[i] = static_cast<T>(1 + i % 4);
+    models::KMeansOptions<T> o;
+    o.n_clusters = k;
+    o.random_state = 3;
+    o.n_jobs = 1;
+    const auto one = models::fit_kmeans<T>(X.data(), n, d, sw.data(), o);
+    o.n_jobs = 2;
+    const auto two = models::fit_kmeans<T>(X.data(), n, d, sw.data(), o);
+    CHECK(one.centres == two.centres);  // bitwise
+    CHECK(one.labels == two.labels);
+    CHECK(one.inertia == two.inertia);
+    CHECK(one.inertia ==
+          Approx(inertia_of(X, d, one.centres, one.labels, sw.data())).epsilon(kmeans_tolerance<T>()));
 }
 
 TEMPLATE_TEST_CASE("kmeans_block_sums of two blocks add up to the sums of the whole",

@@ -44,6 +44,38 @@ struct TransposedCentres {
     }
 };
 
+/// Centres for the expanded distance kernel (simd::nearest_centres_expanded_kernel): the
+/// centres minus a centring point mu (the data mean), transposed and padded like
+/// TransposedCentres, with their squared norms (+inf on the padding, so it never wins).
+/// Rows are centred on the same mu block by block; distances are unchanged by the shift,
+/// and the expansion ||x'||^2 - 2 x'.c' + ||c'||^2 then cancels on norms of the data's
+/// spread rather than of its distance from the origin.
+template <class T>
+struct ExpandedCentres {
+    const T* mean = nullptr;  ///< mu, n_features values
+    TransposedCentres<T> centred;
+    std::vector<T> sq_norms;  ///< ||c - mu||^2 per padded centre
+
+    ExpandedCentres() = default;
+    ExpandedCentres(const TransposedCentres<T>& centres, const T* mu) { assign(centres, mu); }
+
+    void assign(const TransposedCentres<T>& centres, const T* mu) {
+        mean = mu;
+        centred = centres;
+        const std::size_t k = centres.n_centres, d = centres.n_features, stride = centres.stride;
+        std::vector<double> norms(k, 0.0);
+        for (std::size_t j = 0; j < d; ++j) {
+            T* row = centred.data.data() + j * stride;
+            for (std::size_t c = 0; c < k; ++c) {
+                row[c] = static_cast<T>(static_cast<double>(row[c]) - static_cast<double>(mu[j]));
+                norms[c] += static_cast<double>(row[c]) * static_cast<double>(row[c]);
+            }
+        }
+        sq_norms.assign(stride, std::numeric_limits<T>::infinity());
+        for (std::size_t c = 0; c < k; ++c) sq_norms[c] = static_cast<T>(norms[c]);
+    }
+};
+
 /// Sums over the rows of a block, per centre, for rows assigned to their nearest centre.
 /// Double precision whatever T is: blocks of float32 rows add up without drift.
 struct KMeansSums {
@@ -106,6 +138,15 @@ namespace detail {
 /// Rows per kernel call: the distance tile (rows x padded centres) stays in L1/L2.
 inline constexpr std::size_t distance_tile_rows = 64;
 
+/// out = X - mu row by row (restrict: the loop vectorizes).
+template <class T>
+void centre_rows(const T* __restrict X, std::size_t n_rows, std::size_t d, const T* __restrict mu,
+                 T* __restrict out) {
+    for (std::size_t r = 0; r < n_rows; ++r) {
+        for (std::size_t j = 0; j < d; ++j) out[r * d + j] = X[r * d + j] - mu[j];
+    }
+}
+
 }  // namespace detail
 
 /// One k-means E-step over a block of rows, plus the sums of the M-step.
@@ -119,25 +160,43 @@ inline constexpr std::size_t distance_tile_rows = 64;
 /// before the call is compared, and changes are counted in sums.label_changes) and
 /// `min_sq_distances` (squared distance to the assigned centre).
 /// `sample_weight` may be nullptr (weight 1).
+///
+/// With `expanded` (the same centres, centred: ExpandedCentres), the nearest centres come
+/// from the expanded kernel on rows centred tile by tile in a scratch buffer of
+/// distance_tile_rows rows (X itself is read in place, never copied whole); the squared
+/// distances (inertia, min_sq_distances) are then the expansion's, accurate to about eps
+/// times the squared norms of the centred rows and centres rather than to eps relative,
+/// and computed only when min_sq_distances is given: otherwise the kernel finds labels
+/// only and sums.inertia is NaN (callers report exact inertia, inertia_of_labels).
 template <class T>
 void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::size_t n_rows,
                        const T* sample_weight, const TransposedCentres<T>& centres,
                        KMeansSums& sums, std::int32_t* labels = nullptr,
-                       T* min_sq_distances = nullptr) {
+                       T* min_sq_distances = nullptr,
+                       const ExpandedCentres<T>* expanded = nullptr) {
     const std::size_t d = centres.n_features;
     const std::size_t tile_rows = detail::distance_tile_rows;
     std::int32_t nearest[detail::distance_tile_rows];
     T best[detail::distance_tile_rows];
+    std::vector<T> centred(expanded ? tile_rows * d : 0);
     for (std::size_t start = 0; start < n_rows; start += tile_rows) {
         const std::size_t count = std::min(tile_rows, n_rows - start);
-        kernels.nearest_centres(X + start * d, count, d, centres.data.data(), centres.stride,
-                                centres.n_centres, nearest, best, nullptr);
+        if (expanded) {
+            detail::centre_rows(X + start * d, count, d, expanded->mean, centred.data());
+            const TransposedCentres<T>& ec = expanded->centred;
+            kernels.nearest_centres_expanded(centred.data(), count, d, ec.data.data(), ec.stride,
+                                             expanded->sq_norms.data(), ec.n_centres, nearest,
+                                             min_sq_distances ? best : nullptr, nullptr);
+        } else {
+            kernels.nearest_centres(X + start * d, count, d, centres.data.data(),
+                                    centres.stride, centres.n_centres, nearest, best, nullptr);
+        }
         for (std::size_t r = 0; r < count; ++r) {
             const std::size_t i = start + r;
             const auto c = static_cast<std::size_t>(nearest[r]);
             const double w = sample_weight ? static_cast<double>(sample_weight[i]) : 1.0;
             sums.add_row(c, X + i * d, w);
-            sums.inertia += w * static_cast<double>(best[r]);
+            if (!expanded || min_sq_distances) sums.inertia += w * static_cast<double>(best[r]);
             if (labels) {
                 if (labels[i] != nearest[r]) ++sums.label_changes;
                 labels[i] = nearest[r];
@@ -145,6 +204,7 @@ void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::si
             if (min_sq_distances) min_sq_distances[i] = best[r];
         }
     }
+    if (expanded && !min_sq_distances) sums.inertia = std::numeric_limits<double>::quiet_NaN();
 }
 
 /// Centres as weighted means of `sums`: c = coordinate_sums[c] / weights[c]. A centre with

@@ -67,6 +67,13 @@ struct kernel_table {
     void (*nearest_centres)(const T* X, std::size_t n_rows, std::size_t n_cols,
                             const T* centres_t, std::size_t centre_stride, std::size_t n_centres,
                             std::int32_t* labels, T* best, T* second);
+    /// nearest_centres by the expansion ||x||^2 - 2 x.c + ||c||^2 (kernels.hpp,
+    /// nearest_centres_expanded_kernel): half the work, for rows and centres already
+    /// centred on a common point; centre_sq_norms is +inf on the padding.
+    void (*nearest_centres_expanded)(const T* X, std::size_t n_rows, std::size_t n_cols,
+                                     const T* centres_t, std::size_t centre_stride,
+                                     const T* centre_sq_norms, std::size_t n_centres,
+                                     std::int32_t* labels, T* best, T* second);
     /// Sparse rows with int32 and int64 indices (scipy picks either).
     csr_kernel_table<T, std::int32_t> csr32;
     csr_kernel_table<T, std::int64_t> csr64;
@@ -182,6 +189,13 @@ struct table_entries {
         nearest_centres_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride, n_centres,
                                  labels, best, second);
     }
+    static void nearest_centres_expanded(const T* X, std::size_t n_rows, std::size_t n_cols,
+                                         const T* centres_t, std::size_t centre_stride,
+                                         const T* centre_sq_norms, std::size_t n_centres,
+                                         std::int32_t* labels, T* best, T* second) {
+        nearest_centres_expanded_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride,
+                                          centre_sq_norms, n_centres, labels, best, second);
+    }
     static void log_sum_exp(const T* a, const T* b, T* lse, T* w, std::size_t n) {
         log_sum_exp_kernel{}(Arch{}, a, b, lse, w, n);
     }
@@ -204,6 +218,7 @@ kernel_table<T> make_kernel_table() noexcept {
                            &entries::linear_loss,      &entries::linear_loss_grad,
                            &entries::squared_distance, &entries::squared_distances,
                            &entries::nearest_centres,
+                           &entries::nearest_centres_expanded,
                            detail::make_csr_table<Arch, T, std::int32_t>(),
                            detail::make_csr_table<Arch, T, std::int64_t>(),
                            &entries::log_sum_exp,
