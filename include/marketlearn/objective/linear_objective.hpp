@@ -412,7 +412,9 @@ private:
                  T* grad_intercept) const {
         const std::size_t parts = batch_parts(count);
         if (parts == 1) return ordered_pass(w, begin, count, grad, grad_intercept);
-        const std::size_t part_rows = (count + parts - 1) / parts;
+        // Whole groups of 8 rows per part: the kernels take rows a register's width at a
+        // time (4 or 8 on avx2) and do a part's last odd rows one by one.
+        const std::size_t part_rows = ((count + parts - 1) / parts + 7) / 8 * 8;
         const std::size_t stride = n_cols_ + 1;
         part_loss_.assign(parts, T(0));
         part_grad_.assign(parts * stride, T(0));
