@@ -667,8 +667,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         name = type(self).__name__
         if classes is None:
             if self._binary_only:
-                classes, y01 = encode_binary_target(y, np.float64, estimator_name=name)
-                return classes, y01.astype(np.intp)
+                return encode_binary_target(y, np.intp, estimator_name=name)
             return encode_class_target(y, estimator_name=name)
         y_index = np.searchsorted(classes, y)
         y_index = np.clip(y_index, 0, len(classes) - 1)
@@ -715,7 +714,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         seeds = self._seeds(random_state, len(problems))
         results = []
         for p, ((label, positive), seed) in enumerate(zip(problems, seeds)):
-            y_pm = np.where(y_index == positive, 1, -1).astype(X.dtype)
+            y_pm = np.where(y_index == positive, X.dtype.type(1), X.dtype.type(-1))
             results.append(
                 self._run(
                     X, y_pm, sample_weight, options,
