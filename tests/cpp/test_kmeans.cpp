@@ -91,6 +91,37 @@ double inertia_of(const std::vector<T>& X, std::size_t d, const std::vector<T>& 
     return static_cast<double>(s);
 }
 
+/// Labels (the first of tied centres), best and second distances of n rows against k
+/// centres, all with small-integer coordinates so the distances are exact in float and
+/// double: compared for equality with a plain sum of squared differences.
+template <class T>
+void check_exact_nearest(const std::string& name, const std::vector<T>& X,
+                         const std::vector<T>& C, std::size_t n, std::size_t d, std::size_t k,
+                         const std::vector<std::int32_t>& labels, const std::vector<T>& best,
+                         const std::vector<T>& second) {
+    for (std::size_t i = 0; i < n; ++i) {
+        std::vector<T> dist(k);
+        for (std::size_t c = 0; c < k; ++c) {
+            T s = 0;
+            for (std::size_t j = 0; j < d; ++j) {
+                s += (X[i * d + j] - C[c * d + j]) * (X[i * d + j] - C[c * d + j]);
+            }
+            dist[c] = s;
+        }
+        const auto first = std::min_element(dist.begin(), dist.end());
+        std::vector<T> sorted(dist);
+        std::sort(sorted.begin(), sorted.end());
+        INFO(name << " d=" << d << " k=" << k << " row " << i);
+        CHECK(labels[i] == static_cast<std::int32_t>(first - dist.begin()));
+        CHECK(best[i] == sorted[0]);
+        if (k > 1) {
+            CHECK(second[i] == sorted[1]);
+        } else {
+            CHECK(std::isinf(second[i]));
+        }
+    }
+}
+
 }  // namespace
 
 TEMPLATE_TEST_CASE("squared_distances matches a long-double reference at every SIMD level",
@@ -148,28 +179,7 @@ TEMPLATE_TEST_CASE("nearest_centres finds the nearest and second nearest at ever
                 std::vector<T> best(n), second(n);
                 table->nearest_centres(X.data(), n, d, ct.data.data(), ct.stride, k, labels.data(),
                                        best.data(), second.data());
-                for (std::size_t i = 0; i < n; ++i) {
-                    std::vector<T> dist(k);
-                    for (std::size_t c = 0; c < k; ++c) {
-                        T s = 0;
-                        for (std::size_t j = 0; j < d; ++j) {
-                            s += (X[i * d + j] - C[c * d + j]) * (X[i * d + j] - C[c * d + j]);
-                        }
-                        dist[c] = s;  // small integers: exact in float and double
-                    }
-                    const auto first = std::min_element(dist.begin(), dist.end());
-                    const auto expected_label = static_cast<std::int32_t>(first - dist.begin());
-                    std::vector<T> sorted(dist);
-                    std::sort(sorted.begin(), sorted.end());
-                    INFO(name << " d=" << d << " k=" << k << " row " << i);
-                    CHECK(labels[i] == expected_label);  // the first of tied centres
-                    CHECK(best[i] == sorted[0]);
-                    if (k > 1) {
-                        CHECK(second[i] == sorted[1]);
-                    } else {
-                        CHECK(std::isinf(second[i]));
-                    }
-                }
+                check_exact_nearest(name, X, C, n, d, k, labels, best, second);
             }
         }
     }
@@ -273,27 +283,7 @@ TEMPLATE_TEST_CASE("nearest_centres_expanded breaks exact ties towards the first
                 table->nearest_centres_expanded(X.data(), n, d, ec.centred.data.data(),
                                                 ec.centred.stride, ec.sq_norms.data(), k,
                                                 labels.data(), best.data(), second.data());
-                for (std::size_t i = 0; i < n; ++i) {
-                    std::vector<T> dist(k);
-                    for (std::size_t c = 0; c < k; ++c) {
-                        T s = 0;
-                        for (std::size_t j = 0; j < d; ++j) {
-                            s += (X[i * d + j] - C[c * d + j]) * (X[i * d + j] - C[c * d + j]);
-                        }
-                        dist[c] = s;
-                    }
-                    const auto first = std::min_element(dist.begin(), dist.end());
-                    std::vector<T> sorted(dist);
-                    std::sort(sorted.begin(), sorted.end());
-                    INFO(name << " d=" << d << " k=" << k << " row " << i);
-                    CHECK(labels[i] == static_cast<std::int32_t>(first - dist.begin()));
-                    CHECK(best[i] == sorted[0]);
-                    if (k > 1) {
-                        CHECK(second[i] == sorted[1]);
-                    } else {
-                        CHECK(std::isinf(second[i]));
-                    }
-                }
+                check_exact_nearest(name, X, C, n, d, k, labels, best, second);
             }
         }
     }

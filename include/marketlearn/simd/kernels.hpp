@@ -512,6 +512,23 @@ MARKETLEARN_ALWAYS_INLINE void reduce_nearest(const nearest_lanes<Arch, T>& s,
     }
 }
 
+/// The scalar reference's argmin over d[0..n) (the first on ties, as scikit-learn's) and
+/// the second smallest value, into `second` (+inf for n = 1).
+template <class T>
+std::size_t argmin_and_second(const T* d, std::size_t n, T& second) noexcept {
+    std::size_t arg = 0;
+    second = std::numeric_limits<T>::infinity();
+    for (std::size_t c = 1; c < n; ++c) {
+        if (d[c] < d[arg]) {
+            second = d[arg];
+            arg = c;
+        } else if (d[c] < second) {
+            second = d[c];
+        }
+    }
+    return arg;
+}
+
 /// Nearest centre of R rows, without writing the distances anywhere.
 template <class Arch, class T, std::size_t R>
 void nearest_rows(const T* X, std::size_t n_cols, const T* centres_t, std::size_t centre_stride,
@@ -918,16 +935,8 @@ struct nearest_centres_kernel {
             for (std::size_t i = 0; i < n_rows; ++i) {
                 squared_distances_kernel{}(Arch{}, X + i * n_cols, 1, n_cols, centres_t,
                                            centre_stride, d.data());
-                std::size_t arg = 0;
-                T s = std::numeric_limits<T>::infinity();
-                for (std::size_t c = 1; c < n_centres; ++c) {
-                    if (d[c] < d[arg]) {
-                        s = d[arg];
-                        arg = c;
-                    } else if (d[c] < s) {
-                        s = d[c];
-                    }
-                }
+                T s;
+                const std::size_t arg = detail::argmin_and_second(d.data(), n_centres, s);
                 labels[i] = static_cast<std::int32_t>(arg);
                 best[i] = d[arg];
                 if (second) second[i] = s;
@@ -991,16 +1000,8 @@ struct nearest_centres_expanded_kernel {
                     for (std::size_t j = 0; j < n_cols; ++j) s += x[j] * centres_t[j * centre_stride + c];
                     partial[c] = centre_sq_norms[c] - T(2) * s;
                 }
-                std::size_t arg = 0;
-                T s2 = std::numeric_limits<T>::infinity();
-                for (std::size_t c = 1; c < n_centres; ++c) {
-                    if (partial[c] < partial[arg]) {
-                        s2 = partial[arg];
-                        arg = c;
-                    } else if (partial[c] < s2) {
-                        s2 = partial[c];
-                    }
-                }
+                T s2;
+                const std::size_t arg = detail::argmin_and_second(partial.data(), n_centres, s2);
                 labels[i] = static_cast<std::int32_t>(arg);
                 if (best) best[i] = std::max(T(0), partial[arg] + xx);
                 if (second) second[i] = std::max(T(0), s2 + xx);
