@@ -107,10 +107,11 @@ void validate_kmeans_input(const T* X, std::size_t n_rows, std::size_t n_cols,
     }
 }
 
-/// Mean over features of the sw-weighted variance of X's columns (two passes, double).
+/// The sw-weighted column means of X, in double: the tol scale's centre and the expanded
+/// k-means kernel's centring point, one pass for both.
 template <class T>
-double mean_weighted_variance(const T* X, std::size_t n_rows, std::size_t n_cols,
-                              const T* sample_weight) {
+std::vector<double> weighted_column_means(const T* X, std::size_t n_rows, std::size_t n_cols,
+                                          const T* sample_weight) {
     std::vector<double> mean(n_cols, 0.0);
     double total = 0;
     for (std::size_t i = 0; i < n_rows; ++i) {
@@ -119,9 +120,18 @@ double mean_weighted_variance(const T* X, std::size_t n_rows, std::size_t n_cols
         for (std::size_t j = 0; j < n_cols; ++j) mean[j] += w * X[i * n_cols + j];
     }
     for (double& m : mean) m /= total;
-    double sum = 0;
+    return mean;
+}
+
+/// Mean over features of the weighted variance of each column, around `mean`
+/// (weighted_column_means): scikit-learn's scale for tol.
+template <class T>
+double mean_weighted_variance(const T* X, std::size_t n_rows, std::size_t n_cols,
+                              const T* sample_weight, const std::vector<double>& mean) {
+    double sum = 0, total = 0;
     for (std::size_t i = 0; i < n_rows; ++i) {
         const double w = sample_weight ? static_cast<double>(sample_weight[i]) : 1.0;
+        total += w;
         for (std::size_t j = 0; j < n_cols; ++j) {
             const double r = X[i * n_cols + j] - mean[j];
             sum += w * r * r;
@@ -201,21 +211,6 @@ void relocate_empty_clusters(const T* X, std::size_t n_rows, std::size_t d,
 /// expanded E-step is worth it, as scikit-learn's GEMM E-step is for every k.
 inline constexpr std::size_t kmeans_expanded_min_clusters = 8;
 
-/// The unweighted column means of X in double (scikit-learn centres on X.mean(axis=0)),
-/// rounded to T: the centring point of the expanded kernel.
-template <class T>
-std::vector<T> column_means(const T* X, std::size_t n_rows, std::size_t n_cols) {
-    std::vector<double> sum(n_cols, 0.0);
-    for (std::size_t i = 0; i < n_rows; ++i) {
-        for (std::size_t j = 0; j < n_cols; ++j) sum[j] += static_cast<double>(X[i * n_cols + j]);
-    }
-    std::vector<T> mean(n_cols);
-    for (std::size_t j = 0; j < n_cols; ++j) {
-        mean[j] = static_cast<T>(sum[j] / static_cast<double>(n_rows));
-    }
-    return mean;
-}
-
 /// Everything one k-means run needs besides the centres: the data, the kernels, the
 /// blocks and their sums.
 template <class T>
@@ -249,8 +244,10 @@ struct KMeansPass {
         return total;
     }
 
-    /// Switches lloyd_step to the expanded kernel, centred on X's column means.
-    void use_expanded_distances() { centring_mean = column_means(X, n_rows, d); }
+    /// Switches lloyd_step to the expanded kernel, centred on X's (weighted) column means.
+    void use_expanded_distances(const std::vector<double>& mean) {
+        centring_mean.assign(mean.begin(), mean.end());
+    }
     bool expanded() const noexcept { return !centring_mean.empty(); }
 
     /// A Lloyd E-step with M-step sums: labels (changes counted) and, if given, squared
@@ -535,14 +532,19 @@ KMeansFit<T> fit_kmeans(const T* X, std::size_t n_rows, std::size_t n_cols, cons
     }
     const simd::kernel_table<T>& kernels = simd::kernels<T>();
     const std::size_t n_threads = resolve_n_jobs(options.n_jobs);
-    const double tol = options.tol > 0
-                           ? options.tol * detail::mean_weighted_variance(X, n_rows, d, sample_weight)
-                           : 0.0;
+    const bool expanded =
+        options.algorithm == KMeansAlgorithm::lloyd && k >= detail::kmeans_expanded_min_clusters;
+    // One pass for the column means serves both the tol scale and the expanded kernel's
+    // centring point.
+    const std::vector<double> mean = options.tol > 0 || expanded
+                                         ? detail::weighted_column_means(X, n_rows, d, sample_weight)
+                                         : std::vector<double>();
+    const double tol = options.tol > 0 ? options.tol * detail::mean_weighted_variance(
+                                                           X, n_rows, d, sample_weight, mean)
+                                       : 0.0;
 
     detail::KMeansPass<T> pass(kernels, X, n_rows, d, sample_weight, k, n_threads);
-    if (options.algorithm == KMeansAlgorithm::lloyd && k >= detail::kmeans_expanded_min_clusters) {
-        pass.use_expanded_distances();
-    }
+    if (expanded) pass.use_expanded_distances(mean);
     std::mt19937_64 rng(options.random_state);
     const std::size_t n_init = initial_centres ? 1 : options.n_init;
 

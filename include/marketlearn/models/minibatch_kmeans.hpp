@@ -281,7 +281,10 @@ MiniBatchKMeansFit<T> fit_minibatch_kmeans(const T* X, std::size_t n_rows, std::
     const simd::kernel_table<T>& kernels = simd::kernels<T>();
     const std::size_t n_threads = resolve_n_jobs(o.n_jobs);
     const double tol =
-        o.tol > 0 ? o.tol * detail::mean_weighted_variance(X, n_rows, d, sample_weight) : 0.0;
+        o.tol > 0 ? o.tol * detail::mean_weighted_variance(
+                               X, n_rows, d, sample_weight,
+                               detail::weighted_column_means(X, n_rows, d, sample_weight))
+                 : 0.0;
     const std::size_t batch_size = std::min(o.batch_size, n_rows);
     const std::size_t init_size = detail::resolve_init_size(o, batch_size, n_rows);
     std::mt19937_64 rng(o.random_state);
