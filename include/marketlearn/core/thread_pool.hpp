@@ -40,6 +40,7 @@
 #endif
 
 #if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
 #include <unistd.h>
 #endif
 
@@ -54,6 +55,14 @@ namespace detail {
 /// with the environment variable MARKETLEARN_SPIN_US (microseconds, 0 = never spin), read
 /// once when the pool is created.
 constexpr std::chrono::microseconds kDefaultSpin{200};
+
+/// The first part of a spin that does not offer the core to other threads. A yield is a
+/// system call (~0.8 us measured here), as long as a whole hand-off when the other side
+/// is spinning too: yielding from the first pause made a 2 x 5 us job 6.3 us instead of
+/// 5.4 us. Back-to-back jobs (a fit's mini-batches, 10-40 us each) are posted within this
+/// time; past it the spin yields, so an oversubscribed machine loses at most this much
+/// of a core per hand-off.
+constexpr std::chrono::microseconds kSpinWithoutYield{20};
 
 inline std::chrono::microseconds spin_time_from_env() noexcept {
     const char* text = std::getenv("MARKETLEARN_SPIN_US");
@@ -85,13 +94,40 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-inline long current_process_id() noexcept {
-#if defined(__unix__) || defined(__APPLE__)
-    return static_cast<long>(::getpid());
-#else
-    return 0;
-#endif
+/// The number of hardware threads, read once. glibc's std::thread::hardware_concurrency
+/// parses /sys/devices/system/cpu/online on every call (measured 8 us here), which alone
+/// was most of a fork-join's cost when the pool asked for it on every job.
+inline unsigned core_count() noexcept {
+    static const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    return cores;
 }
+
+#if defined(__unix__) || defined(__APPLE__)
+/// How many fork()s separate this process from the one that first used the pool: the
+/// child handler registered below bumps it in every child. The pool compares it with the
+/// value it was created under to notice it is in a child, where the parent's workers do
+/// not exist. A counter, not getpid(): getpid is a system call (~0.2 us here) and the
+/// check runs on every job.
+inline std::atomic<unsigned>& fork_generation_counter() noexcept {
+    static std::atomic<unsigned> generation{0};
+    return generation;
+}
+
+inline void count_fork_in_child() noexcept {
+    fork_generation_counter().fetch_add(1, std::memory_order_relaxed);
+}
+
+inline unsigned fork_generation() noexcept {
+    // Registered once, before the first pool exists: a fork before that needs no handler.
+    // Should registration fail (out of memory) the generation stays 0 and a child would
+    // reuse the parent's pool object, so fall back to the process id then.
+    static const bool registered = ::pthread_atfork(nullptr, nullptr, &count_fork_in_child) == 0;
+    if (!registered) return static_cast<unsigned>(::getpid());
+    return fork_generation_counter().load(std::memory_order_relaxed);
+}
+#else
+inline unsigned fork_generation() noexcept { return 0; }
+#endif
 
 class ThreadPool {
 public:
@@ -100,13 +136,14 @@ public:
     /// The pool of this process: created lazily, and again in a child after fork(), where
     /// the parent's workers do not exist (fork copies only the calling thread). The
     /// parent's pool object is abandoned, not destroyed or locked: its mutexes may have
-    /// been held by threads that are gone, and it is reached only through the pid check,
-    /// which reads a plain constant. It stays reachable from the new pool (`previous_`) so
+    /// been held by threads that are gone, and it is reached only through the fork-generation check,
+    /// which reads a plain constant (the
+    /// fork generation). It stays reachable from the new pool (`previous_`) so
     /// a leak checker does not report it.
     static ThreadPool& instance() {
         static std::atomic<ThreadPool*> current{nullptr};
         ThreadPool* pool = current.load(std::memory_order_acquire);
-        if (pool != nullptr && pool->pid_ == current_process_id()) return *pool;
+        if (pool != nullptr && pool->fork_generation_ == fork_generation()) return *pool;
         // Constructing a pool starts no thread, so a losing racer just deletes its own.
         auto* fresh = new ThreadPool(pool);
         if (current.compare_exchange_strong(pool, fresh, std::memory_order_acq_rel)) {
@@ -191,14 +228,13 @@ private:
     };
 
     explicit ThreadPool(ThreadPool* previous)
-        : previous_(previous), pid_(current_process_id()), spin_(spin_time_from_env()) {}
+        : previous_(previous), fork_generation_(fork_generation()), spin_(spin_time_from_env()) {}
 
     /// Most workers a job may use. More threads than ~4 per core only oversubscribe, and
     /// capping never changes a result (the caller and the workers share the blocks
     /// dynamically); the cap keeps n_jobs = 10000 from starting 10000 threads.
     static std::size_t max_workers() noexcept {
-        const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-        return std::max<std::size_t>(4, 4 * cores);
+        return std::max<std::size_t>(4, 4 * std::size_t{core_count()});
     }
 
     /// Starts workers until there are `wanted` (capped); returns how many a job may use.
@@ -221,16 +257,20 @@ private:
     }
 
     void spin_or_sleep_until_posted(Worker& self) {
-        const auto deadline = std::chrono::steady_clock::now() + spin_;
+        const auto start = std::chrono::steady_clock::now();
+        const auto yield_from = start + std::min(spin_, kSpinWithoutYield);
+        const auto deadline = start + spin_;
         for (unsigned i = 0;; ++i) {
             if (self.mailbox.load(std::memory_order_relaxed) != nullptr) return;
-            // The clock is read every 16 pauses (a pause is ~10-140 cycles), and the core
-            // offered to another runnable thread: when the machine is oversubscribed that
-            // may be this job's own caller, which a pure spin would starve for the whole
-            // spin time (measured: mini-batch epochs 1.4x slower than with the yield).
+            // The clock is read every 16 pauses (a pause is ~10-140 cycles). After the
+            // first kSpinWithoutYield the core is offered to another runnable thread:
+            // when the machine is oversubscribed that may be this job's own caller, which
+            // a pure spin would starve for the whole spin time (measured: mini-batch
+            // epochs 1.4x slower than with the yield).
             if ((i & 15u) == 0) {
-                if (std::chrono::steady_clock::now() >= deadline) break;
-                std::this_thread::yield();
+                const auto now = std::chrono::steady_clock::now();
+                if (now >= deadline) break;
+                if (now >= yield_from) std::this_thread::yield();
             }
             cpu_relax();
         }
@@ -259,10 +299,16 @@ private:
     }
 
     void wait_done(Job& job) {
-        const auto deadline = std::chrono::steady_clock::now() + spin_;
+        const auto start = std::chrono::steady_clock::now();
+        const auto yield_from = start + std::min(spin_, kSpinWithoutYield);
+        const auto deadline = start + spin_;
         for (unsigned i = 0; job.pending.load(std::memory_order_acquire) != 0; ++i) {
-            if ((i & 15u) == 0) std::this_thread::yield();  // as in spin_or_sleep_until_posted
-            if ((i & 15u) == 0 && std::chrono::steady_clock::now() >= deadline) {
+            cpu_relax();
+            if ((i & 15u) != 0) continue;
+            // As in spin_or_sleep_until_posted: pure spin, then spin and yield, then block.
+            const auto now = std::chrono::steady_clock::now();
+            if (now >= yield_from) std::this_thread::yield();
+            if (now >= deadline) {
                 // A worker is slow (descheduled, or the job's blocks are long): block. The
                 // last worker decrements and then notifies under done_mutex_, and the
                 // predicate is checked under it, so the notification cannot fall between.
@@ -270,12 +316,11 @@ private:
                 done_.wait(lock, [&] { return job.pending.load(std::memory_order_acquire) == 0; });
                 return;
             }
-            cpu_relax();
         }
     }
 
     ThreadPool* previous_;  // an abandoned pre-fork pool, kept reachable on purpose
-    const long pid_;
+    const unsigned fork_generation_;  // fork_generation() when this pool was created
     const std::chrono::microseconds spin_;
     std::mutex busy_;  // held by the caller whose job the pool is running
     std::vector<std::unique_ptr<Worker>> workers_;

@@ -164,14 +164,16 @@ void loss_lanes(const T* z, const T* y, const loss_params<T>& p, T* loss, T* dlo
 /// The W dot products run side by side, one accumulator register per row, so each
 /// register of w is loaded once for W rows and the W chains of FMAs hide each other's
 /// latency; `haddp` then folds the W accumulators into one register whose lane k is row
-/// k's sum, ready for the vector loss, with no trip through memory. Fewer than 4 lanes
-/// (sse2 double) unroll two column registers per step to keep 4 chains in flight.
+/// k's sum, ready for the vector loss, with no trip through memory. Fewer than 8 lanes
+/// (avx2 double, sse2) unroll two column registers per step: an FMA unit pair with a
+/// 4-cycle latency (Zen 4, recent Intel) needs 8 chains in flight, and with 4 the row
+/// dots ran at half the FMA rate (avx2 double, rows in L2: 1.x faster with 8).
 template <class Arch, class T>
 MARKETLEARN_ALWAYS_INLINE xsimd::batch<T, Arch> dot_rows(const T* const* row, const T* w,
                                                          std::size_t n_cols) noexcept {
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t W = batch::size;
-    constexpr std::size_t U = W >= 4 ? 1 : 2;  // column registers per step
+    constexpr std::size_t U = W >= 8 ? 1 : 2;  // column registers per step
     batch acc[U][W];
     unrolled<U>([&](auto u) { unrolled<W>([&](auto k) { acc[u][k] = batch(T(0)); }); });
     std::size_t j = 0;
