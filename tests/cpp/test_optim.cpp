@@ -453,6 +453,59 @@ TEMPLATE_TEST_CASE("full-batch fits refuse a non-finite X in their first pass, u
     }
 }
 
+TEMPLATE_TEST_CASE("stochastic fits refuse a non-finite X within their first epoch, unchecked",
+                   "[optim][errors][finite]", float, double) {
+    // As above, for the stochastic optimizers: every row is visited in the first epoch, a
+    // mini-batch's gradient is then non-finite, and a one-row step's value carries
+    // x . v * 0. The hinge loss is the hard case: at a NaN decision value its loss and
+    // derivative are 0 (comparisons with NaN are false), so a skipped update would hide the
+    // row. With L1 the proximal step would turn NaN weights into exact zeros.
+    using T = TestType;
+    using marketlearn::simd::loss_kind;
+    const auto d = make_logistic_data<T>(300, 5, seed_for(306));
+    std::vector<T> weight(d.n_rows, T(1));
+    weight[7] = T(0);
+    const T bad_values[] = {std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity(),
+                            -std::numeric_limits<T>::infinity()};
+    struct Setup {
+        models::Optimizer optimizer;
+        std::size_t batch_size;
+        T clip_norm, l1_ratio;
+    };
+    const Setup setups[] = {
+        {models::Optimizer::sgd, 1, T(0), T(0)},      // the scaled one-row steps
+        {models::Optimizer::sgd, 1, T(10), T(0)},     // one-row steps through the batch loop
+        {models::Optimizer::sgd, 16, T(0), T(0)},     // mini-batches
+        {models::Optimizer::sgd, 16, T(0), T(0.5)},   // mini-batches with an L1 proximal step
+        {models::Optimizer::adam, 32, T(0), T(0)},
+    };
+    for (const auto kind : {loss_kind::logistic, loss_kind::squared_error, loss_kind::hinge}) {
+        std::vector<T> y = kind == loss_kind::squared_error ? d.y01 : d.y_pm1;
+        for (const auto& setup : setups) {
+            for (const std::size_t row : {std::size_t(0), std::size_t(7), d.n_rows - 1}) {
+                for (const T bad : bad_values) {
+                    auto X = d.X;
+                    X[row * d.n_cols + 2] = bad;
+                    models::LinearFitOptions<T> o;
+                    o.loss = kind;
+                    o.optimizer = setup.optimizer;
+                    o.batch_size = setup.batch_size;
+                    o.clip_norm = setup.clip_norm;
+                    o.l1_ratio = setup.l1_ratio;
+                    o.check_input = false;
+                    o.max_iter = 1;  // the check must not wait for a second epoch
+                    o.tol = 0;
+                    CAPTURE(static_cast<int>(kind), static_cast<int>(setup.optimizer),
+                            setup.batch_size, setup.clip_norm, setup.l1_ratio, row, bad);
+                    CHECK_THROWS_WITH(models::fit_linear<T>(X.data(), d.n_rows, d.n_cols, y.data(),
+                                                            weight.data(), o),
+                                      Catch::Contains("diverged") && Catch::Contains("NaN"));
+                }
+            }
+        }
+    }
+}
+
 namespace {
 /// f(w) = 0.5 h ||w - a||^2, recording where it is evaluated.
 struct RecordingQuadratic {

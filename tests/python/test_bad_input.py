@@ -72,6 +72,34 @@ def test_continuous_target(data):
         ChurnClassifier().fit(X, np.linspace(0, 1, len(X)))
 
 
+@pytest.mark.parametrize("estimator", ["ChurnClassifier", "GDClassifier"])
+def test_labels_of_mixed_types(data, estimator):
+    import marketlearn
+
+    X, _ = data
+    y = np.array(["stay", 1] * (len(X) // 2), dtype=object)
+    with pytest.raises(ValueError, match="cannot be sorted.*labels of one type"):
+        getattr(marketlearn, estimator)().fit(X, y)
+
+
+def test_encoded_classes_match_numpy_unique():
+    # Two and more classes, numbers and strings: the encoding must be np.unique's inverse.
+    from marketlearn._validation import encode_class_target
+
+    rng = np.random.default_rng(1)
+    for y in (
+        rng.integers(0, 2, 200),
+        rng.integers(-3, 4, 200).astype(np.float32),
+        np.array(["b", "a", "c", "a"] * 50),
+        rng.integers(0, 2, 200).astype(bool),
+    ):
+        classes, index = encode_class_target(y, estimator_name="test")
+        expected_classes, expected_index = np.unique(y, return_inverse=True)
+        np.testing.assert_array_equal(classes, expected_classes)
+        np.testing.assert_array_equal(index, expected_index)
+        assert index.dtype == np.intp
+
+
 def test_nan_in_target(data):
     X, y = data
     y = y.astype(float)
@@ -293,26 +321,40 @@ def test_linear_fit_table(estimator, make, message):
     _check(lambda: cls().fit(X, y, sample_weight=sw), message)
 
 
-@pytest.mark.parametrize("optimizer", ["lbfgs", "gd"])
+_FIRST_PASS_SETUPS = {
+    "lbfgs": dict(optimizer="lbfgs"),
+    "gd": dict(optimizer="gd"),
+    "sgd-batch-1": dict(optimizer="sgd", batch_size=1),
+    "sgd-batch-8": dict(optimizer="sgd", batch_size=8),
+    "sgd-batch-8-l1": dict(optimizer="sgd", batch_size=8, penalty="l1"),
+    "adam-batch-16": dict(optimizer="adam", batch_size=16),
+    # At a NaN decision value the hinge loss and its derivative are 0.
+    "sgd-batch-1-hinge": dict(optimizer="sgd", batch_size=1, loss="hinge"),
+}
+
+
+@pytest.mark.parametrize("setup", list(_FIRST_PASS_SETUPS))
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("at", [(0, 0), (N - 1, 2), (7, 1)], ids=["first", "last", "weight-0"])
 @pytest.mark.parametrize("kind", ["binary", "three-classes", "regression", "csr"])
-def test_full_pass_optimizers_find_non_finite_X_in_their_first_pass(optimizer, value, at, kind):
-    # lbfgs and gd skip the separate NaN / infinity pass over X: the first gradient
-    # carries any non-finite entry (row 7 has weight 0), and the error is scikit-learn's.
+def test_optimizers_find_non_finite_X_in_their_first_pass(setup, value, at, kind):
+    # Without early stopping the separate NaN / infinity pass over X is skipped: the first
+    # gradient (lbfgs, gd) or the first epoch (stochastic) carries any non-finite entry
+    # (row 7 has weight 0), and the error is scikit-learn's.
+    params = dict(_FIRST_PASS_SETUPS[setup], max_iter=1)
     X = _with(X0, value, at=at)
     weight = np.ones(N)
     weight[7] = 0.0
     message = r"Input X contains NaN" if np.isnan(value) else r"Input X contains infinity"
     if kind == "regression":
-        _check(
-            lambda: GDRegressor(optimizer=optimizer).fit(X, Y_POS, sample_weight=weight), message
-        )
+        if params.get("loss") == "hinge":
+            params["loss"] = "huber"
+        _check(lambda: GDRegressor(**params).fit(X, Y_POS, sample_weight=weight), message)
         return
     y = np.arange(N) % 3 if kind == "three-classes" else Y_BIN
     if kind == "csr":
         X = sp.csr_array(X)
-    _check(lambda: GDClassifier(optimizer=optimizer).fit(X, y, sample_weight=weight), message)
+    _check(lambda: GDClassifier(**params).fit(X, y, sample_weight=weight), message)
 
 
 def test_full_pass_optimizers_still_name_a_bad_start_on_finite_X():

@@ -230,7 +230,12 @@ public:
 
     /// One plain SGD step on the row at position p of the visiting order, with rate eta:
     /// the same update as a one-row evaluate_with_gradient followed by w -= eta * grad.
-    /// Returns that call's value (the row's scaled loss plus the L2 term, before the step).
+    /// Returns that call's value (the row's scaled loss plus the L2 term, before the step),
+    /// which is not finite if the row has a NaN or infinite entry, whatever the loss: a
+    /// hinge loss is 0 with a zero gradient at a NaN decision value (every comparison is
+    /// false), so the value carries x . v * 0 too, 0 for a finite row and NaN otherwise.
+    /// The optimizer's divergence check then stops the run within the first epoch, and
+    /// callers that skip a separate pass over X for NaN / infinity rely on it.
     T scaled_sgd_step(ScaledWeights& s, std::size_t p, T eta) const {
         const std::size_t r = ordered_row(p);
         if (p + sgd_prefetch_distance < n_active_) prefetch_step(p + sgd_prefetch_distance);
@@ -243,7 +248,7 @@ public:
         eval_loss(z, y_[r], loss, dloss);
         const T weight = sw_ ? sw_[r] * row_factor_ : row_factor_;
         const T g = weight * dloss;
-        const T value = weight * loss +
+        const T value = weight * loss + xv * T(0) +
                         (l2_ > T(0) ? static_cast<T>(0.5 * static_cast<double>(l2_) *
                                                      static_cast<double>(s.scale * s.scale) *
                                                      s.squared_norm_v)

@@ -201,6 +201,13 @@ public:
                     "the objective or its gradient is not finite at the starting coefficients; "
                     "check the data (X must not contain NaN or infinity) and the initial values");
         }
+        // Stochastic runs see every row once in their first epoch, and a non-finite entry
+        // of X makes its row's contribution non-finite (c * NaN, c * inf, 0 * inf): in a
+        // mini-batch's gradient, or in a one-row step's value (scaled_sgd_step). Callers
+        // that skip a separate NaN / infinity pass over X rely on this check, done after
+        // the first epoch (an L1 proximal step would turn NaN weights into zeros, so the
+        // gradients are checked, not the weights).
+        bool nonfinite_gradient = false;
         for (std::size_t epoch = 1; epoch <= options_.max_iter; ++epoch) {
             T eta = schedule.rate(t, epoch - 1);
             if (full_batch) {
@@ -228,11 +235,19 @@ public:
                         const std::size_t count = std::min(options_.batch_size, n - begin);
                         sum += static_cast<double>(f.evaluate_with_gradient(w, begin, count, grad)) *
                                static_cast<double>(count);
+                        if (epoch == 1 && !grad.allFinite()) nonfinite_gradient = true;
                         eta = schedule.rate(t, epoch - 1);
                         take_step(eta);
                     }
                 }
                 value = static_cast<T>(sum / static_cast<double>(n)) + nonsmooth();
+                if (nonfinite_gradient) {
+                    throw_invalid_argument(
+                        "the optimization diverged: a gradient became non-finite in the first "
+                        "epoch, with learning rate ", eta, "; check that X has no NaN or "
+                        "infinity; use a smaller learning rate (eta0), e.g. ", eta / 10,
+                        ", or scale the features");
+                }
             }
             check_not_diverged(value, epoch, eta, first_value);
             if (epoch == 1) first_value = value;

@@ -47,8 +47,11 @@ void check_not_diverged(T objective, std::size_t iteration, T learning_rate,
     const bool exploded = std::isfinite(initial_objective) &&
                           std::abs(objective) > explode_factor * std::max(T(1), std::abs(initial_objective));
     if (std::isfinite(objective) && !exploded) return;
+    // A NaN objective may also come from the data: callers that leave X's NaN / infinity
+    // check to the first epoch (sgd.hpp) end up here.
     throw_invalid_argument("the optimization diverged: the objective became ", objective,
                           " at iteration ", iteration, " with learning rate ", learning_rate,
+                          std::isfinite(objective) ? "" : "; check that X has no NaN or infinity",
                           "; use a smaller learning rate (eta0), e.g. ", learning_rate / 10,
                           ", or scale the features");
 }
