@@ -200,35 +200,39 @@ TEMPLATE_TEST_CASE("mini-batches estimate the full objective without bias", "[ob
 TEMPLATE_TEST_CASE("a large mini-batch is summed in parts with the same bits on any n_jobs",
                    "[objective][batch][threads]", float, double) {
     using T = TestType;
-    // 40 columns: batches of 1000 rows are 160-320 KB, several parts of batch_pass.
+    // 40 columns: batches of 1000 rows are 160-320 KB, several parts of batch_pass. Rows
+    // shuffled and in storage order (both are split).
     const auto d = make_logistic_data<T>(3000, 40, seed_for(215));
     marketlearn::objective::LinearObjectiveSpec<T> spec;
     spec.alpha = T(0.01);
-    std::vector<Vec<T>> grads;
-    std::vector<T> values;
-    for (std::size_t n_jobs : {1, 2, 3, 8}) {
-        spec.n_jobs = n_jobs;
-        marketlearn::objective::LinearObjective<T> f(d.X.data(), d.n_rows, d.n_cols, d.y_pm1.data(),
-                                                     d.weight.data(), spec);
-        std::mt19937_64 rng(seed_for(216));
-        f.shuffle(rng);
-        const Vec<T> w = random_point<T>(f.num_parameters(), seed_for(217));
-        Vec<T> g;
-        values.push_back(f.evaluate_with_gradient(w, 1000, 1000, g));
-        grads.push_back(g);
-        // A batch of every row is the full objective: the parts cover each row once.
-        Vec<T> full_grad, all_grad;
-        const T full = f.evaluate_with_gradient(w, full_grad);
-        CHECK(double(f.evaluate_with_gradient(w, 0, d.n_rows, all_grad)) ==
-              Approx(double(full)).epsilon(value_tol<T>()));
-        for (Eigen::Index j = 0; j < w.size(); ++j) {
-            CHECK(double(all_grad[j]) ==
-                  Approx(double(full_grad[j])).epsilon(1e-5).margin(value_tol<T>()));
+    for (const bool shuffled : {true, false}) {
+        CAPTURE(shuffled);
+        std::vector<Vec<T>> grads;
+        std::vector<T> values;
+        for (std::size_t n_jobs : {1, 2, 3, 8}) {
+            spec.n_jobs = n_jobs;
+            marketlearn::objective::LinearObjective<T> f(d.X.data(), d.n_rows, d.n_cols,
+                                                         d.y_pm1.data(), d.weight.data(), spec);
+            std::mt19937_64 rng(seed_for(216));
+            if (shuffled) f.shuffle(rng);
+            const Vec<T> w = random_point<T>(f.num_parameters(), seed_for(217));
+            Vec<T> g;
+            values.push_back(f.evaluate_with_gradient(w, 1000, 1000, g));
+            grads.push_back(g);
+            // A batch of every row is the full objective: the parts cover each row once.
+            Vec<T> full_grad, all_grad;
+            const T full = f.evaluate_with_gradient(w, full_grad);
+            CHECK(double(f.evaluate_with_gradient(w, 0, d.n_rows, all_grad)) ==
+                  Approx(double(full)).epsilon(value_tol<T>()));
+            for (Eigen::Index j = 0; j < w.size(); ++j) {
+                CHECK(double(all_grad[j]) ==
+                      Approx(double(full_grad[j])).epsilon(1e-5).margin(value_tol<T>()));
+            }
         }
-    }
-    for (std::size_t i = 1; i < values.size(); ++i) {
-        CHECK(values[i] == values[0]);
-        CHECK((grads[i].array() == grads[0].array()).all());
+        for (std::size_t i = 1; i < values.size(); ++i) {
+            CHECK(values[i] == values[0]);
+            CHECK((grads[i].array() == grads[0].array()).all());
+        }
     }
 }
 
