@@ -712,23 +712,32 @@ struct axpy_kernel {
 };
 
 /// out[i] = X_i . w + intercept for the n_rows contiguous rows of a row-major X.
+///
+/// Rows of at least four registers go one after the other, each a dot product with four
+/// accumulator registers: X is then one sequential stream that the hardware prefetcher
+/// follows by itself. Measured on avx2 (1M x 100 doubles, medians): 45-49 ms on one
+/// thread and 25-30 ms on two, against 54-60 and 30-32 ms for a register of rows side
+/// by side with software prefetch (the layout the loss kernels need, to share one vector
+/// exp per register of rows); a plain sum over X took 39-41 and 26-27 ms. Shorter rows
+/// would leave the dot's registers idle, so they keep the side-by-side layout.
 struct linear_predict_kernel {
     template <class Arch, class T>
     void operator()(Arch, const T* X, std::size_t n_rows, std::size_t n_cols, const T* w,
                     T intercept, T* out) const noexcept {
         std::size_t i = 0;
         if constexpr (!detail::is_scalar_v<Arch>) {
-            // A register of rows at a time (see dot_rows), prefetching a few groups ahead.
             using batch = xsimd::batch<T, Arch>;
             constexpr std::size_t W = batch::size;
-            const T* row_ptr[W];
-            for (; i + W <= n_rows; i += W) {
-                for (std::size_t k = 0; k < W; ++k) row_ptr[k] = X + (i + k) * n_cols;
-                if (i + (detail::kAhead + 1) * W <= n_rows) {
-                    detail::prefetch_span(X + (i + detail::kAhead * W) * n_cols, W * n_cols);
+            if (n_cols < 4 * W) {
+                const T* row_ptr[W];
+                for (; i + W <= n_rows; i += W) {
+                    for (std::size_t k = 0; k < W; ++k) row_ptr[k] = X + (i + k) * n_cols;
+                    if (i + (detail::kAhead + 1) * W <= n_rows) {
+                        detail::prefetch_span(X + (i + detail::kAhead * W) * n_cols, W * n_cols);
+                    }
+                    (detail::dot_rows<Arch, T>(row_ptr, w, n_cols) + batch(intercept))
+                        .store_unaligned(out + i);
                 }
-                (detail::dot_rows<Arch, T>(row_ptr, w, n_cols) + batch(intercept))
-                    .store_unaligned(out + i);
             }
         }
         for (; i < n_rows; ++i) {
