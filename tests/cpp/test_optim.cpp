@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <vector>
@@ -418,38 +419,54 @@ TEMPLATE_TEST_CASE("a separable problem with alpha > 0 has finite coefficients",
     }
 }
 
-TEMPLATE_TEST_CASE("full-batch fits refuse a non-finite X in their first pass, unchecked",
-                   "[optim][errors][finite]", float, double) {
-    // The Python layer skips its own NaN / infinity pass over X for lbfgs and gd and relies
-    // on this: any non-finite entry, in any row (also one of weight 0) and for any loss,
-    // makes the first gradient non-finite, and the optimizer refuses it before a step.
-    using T = TestType;
+namespace {
+/// Fits with `options` (check_input off) on copies of a small logistic data set with one
+/// entry made NaN, +inf or -inf, in the first row, a row of weight 0 and the last row, for
+/// each loss, and checks each fit throws `message`.
+template <class T, class Message>
+void check_each_non_finite_X_refused(
+    std::initializer_list<marketlearn::simd::loss_kind> losses,
+    models::LinearFitOptions<T> options, const Message& message) {
     using marketlearn::simd::loss_kind;
     const auto d = make_logistic_data<T>(300, 5, seed_for(305));
     std::vector<T> weight(d.n_rows, T(1));
     weight[7] = T(0);
     const T bad_values[] = {std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity(),
                             -std::numeric_limits<T>::infinity()};
-    for (const auto kind : {loss_kind::logistic, loss_kind::squared_error, loss_kind::poisson,
-                            loss_kind::hinge}) {
-        std::vector<T> y = kind == loss_kind::logistic || kind == loss_kind::hinge ? d.y_pm1 : d.y01;
-        for (const auto optimizer : {models::Optimizer::lbfgs, models::Optimizer::gd}) {
-            for (const std::size_t row : {std::size_t(0), std::size_t(7), d.n_rows - 1}) {
-                for (const T bad : bad_values) {
-                    auto X = d.X;
-                    X[row * d.n_cols + 2] = bad;
-                    models::LinearFitOptions<T> o;
-                    o.loss = kind;
-                    o.optimizer = optimizer;
-                    o.check_input = false;
-                    o.max_iter = 5;
-                    CAPTURE(static_cast<int>(kind), static_cast<int>(optimizer), row, bad);
-                    CHECK_THROWS_WITH(models::fit_linear<T>(X.data(), d.n_rows, d.n_cols, y.data(),
-                                                            weight.data(), o),
-                                      Catch::Contains("at the starting coefficients"));
-                }
+    options.check_input = false;
+    for (const auto kind : losses) {
+        const bool signs = kind == loss_kind::logistic || kind == loss_kind::hinge;
+        const std::vector<T>& y = signs ? d.y_pm1 : d.y01;
+        options.loss = kind;
+        for (const std::size_t row : {std::size_t(0), std::size_t(7), d.n_rows - 1}) {
+            for (const T bad : bad_values) {
+                auto X = d.X;
+                X[row * d.n_cols + 2] = bad;
+                CAPTURE(static_cast<int>(kind), row, bad);
+                CHECK_THROWS_WITH(models::fit_linear<T>(X.data(), d.n_rows, d.n_cols, y.data(),
+                                                        weight.data(), options),
+                                  message);
             }
         }
+    }
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("full-batch fits refuse a non-finite X in their first pass, unchecked",
+                   "[optim][errors][finite]", float, double) {
+    // The Python layer skips its own NaN / infinity pass over X and relies on this: any
+    // non-finite entry, in any row (also one of weight 0) and for any loss, makes the
+    // first gradient non-finite, and lbfgs and gd refuse it before a step.
+    using T = TestType;
+    using marketlearn::simd::loss_kind;
+    for (const auto optimizer : {models::Optimizer::lbfgs, models::Optimizer::gd}) {
+        CAPTURE(static_cast<int>(optimizer));
+        models::LinearFitOptions<T> o;
+        o.optimizer = optimizer;
+        o.max_iter = 5;
+        check_each_non_finite_X_refused<T>(
+            {loss_kind::logistic, loss_kind::squared_error, loss_kind::poisson, loss_kind::hinge},
+            o, Catch::Contains("at the starting coefficients"));
     }
 }
 
@@ -462,47 +479,31 @@ TEMPLATE_TEST_CASE("stochastic fits refuse a non-finite X within their first epo
     // row. With L1 the proximal step would turn NaN weights into exact zeros.
     using T = TestType;
     using marketlearn::simd::loss_kind;
-    const auto d = make_logistic_data<T>(300, 5, seed_for(306));
-    std::vector<T> weight(d.n_rows, T(1));
-    weight[7] = T(0);
-    const T bad_values[] = {std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity(),
-                            -std::numeric_limits<T>::infinity()};
     struct Setup {
         models::Optimizer optimizer;
         std::size_t batch_size;
         T clip_norm, l1_ratio;
     };
     const Setup setups[] = {
-        {models::Optimizer::sgd, 1, T(0), T(0)},      // the scaled one-row steps
-        {models::Optimizer::sgd, 1, T(10), T(0)},     // one-row steps through the batch loop
-        {models::Optimizer::sgd, 16, T(0), T(0)},     // mini-batches
-        {models::Optimizer::sgd, 16, T(0), T(0.5)},   // mini-batches with an L1 proximal step
+        {models::Optimizer::sgd, 1, T(0), T(0)},     // the scaled one-row steps
+        {models::Optimizer::sgd, 1, T(10), T(0)},    // one-row steps through the batch loop
+        {models::Optimizer::sgd, 16, T(0), T(0)},    // mini-batches
+        {models::Optimizer::sgd, 16, T(0), T(0.5)},  // mini-batches with an L1 proximal step
         {models::Optimizer::adam, 32, T(0), T(0)},
     };
-    for (const auto kind : {loss_kind::logistic, loss_kind::squared_error, loss_kind::hinge}) {
-        std::vector<T> y = kind == loss_kind::squared_error ? d.y01 : d.y_pm1;
-        for (const auto& setup : setups) {
-            for (const std::size_t row : {std::size_t(0), std::size_t(7), d.n_rows - 1}) {
-                for (const T bad : bad_values) {
-                    auto X = d.X;
-                    X[row * d.n_cols + 2] = bad;
-                    models::LinearFitOptions<T> o;
-                    o.loss = kind;
-                    o.optimizer = setup.optimizer;
-                    o.batch_size = setup.batch_size;
-                    o.clip_norm = setup.clip_norm;
-                    o.l1_ratio = setup.l1_ratio;
-                    o.check_input = false;
-                    o.max_iter = 1;  // the check must not wait for a second epoch
-                    o.tol = 0;
-                    CAPTURE(static_cast<int>(kind), static_cast<int>(setup.optimizer),
-                            setup.batch_size, setup.clip_norm, setup.l1_ratio, row, bad);
-                    CHECK_THROWS_WITH(models::fit_linear<T>(X.data(), d.n_rows, d.n_cols, y.data(),
-                                                            weight.data(), o),
-                                      Catch::Contains("diverged") && Catch::Contains("NaN"));
-                }
-            }
-        }
+    for (const auto& setup : setups) {
+        CAPTURE(static_cast<int>(setup.optimizer), setup.batch_size, setup.clip_norm,
+                setup.l1_ratio);
+        models::LinearFitOptions<T> o;
+        o.optimizer = setup.optimizer;
+        o.batch_size = setup.batch_size;
+        o.clip_norm = setup.clip_norm;
+        o.l1_ratio = setup.l1_ratio;
+        o.max_iter = 1;  // the check must not wait for a second epoch
+        o.tol = 0;
+        check_each_non_finite_X_refused<T>(
+            {loss_kind::logistic, loss_kind::squared_error, loss_kind::hinge}, o,
+            Catch::Contains("diverged") && Catch::Contains("NaN"));
     }
 }
 
