@@ -211,8 +211,11 @@ def case_stream(n, d, dtype, repeats, bandwidth, optimizer, batch_size, epochs=5
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         med, raw, _ = interleaved({"marketlearn": lambda: est.fit(X, y)}, repeats)
-    # Full-batch gradient descent also evaluates the starting point: epochs + 1 passes.
-    passes = epochs + (1 if optimizer == "gd" else 0)
+    # Every read of X counts: full-batch gradient descent also evaluates the starting
+    # point, and a mini-batch run ends with one full pass for the exact objective it
+    # reports: epochs + 1 passes either way. (X's NaN / infinity check rides on the first
+    # pass or epoch, not on a pass of its own.)
+    passes = epochs + 1
     gbs = X.nbytes * passes / med["marketlearn"] / 1e9
     label = (
         "full-batch gradient passes"

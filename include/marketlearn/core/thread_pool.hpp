@@ -136,10 +136,9 @@ public:
     /// The pool of this process: created lazily, and again in a child after fork(), where
     /// the parent's workers do not exist (fork copies only the calling thread). The
     /// parent's pool object is abandoned, not destroyed or locked: its mutexes may have
-    /// been held by threads that are gone, and it is reached only through the fork-generation check,
-    /// which reads a plain constant (the
-    /// fork generation). It stays reachable from the new pool (`previous_`) so
-    /// a leak checker does not report it.
+    /// been held by threads that are gone, and it is reached only through the fork check,
+    /// which reads a plain constant (the fork generation it was created under). It stays
+    /// reachable from the new pool (`previous_`) so a leak checker does not report it.
     static ThreadPool& instance() {
         static std::atomic<ThreadPool*> current{nullptr};
         ThreadPool* pool = current.load(std::memory_order_acquire);
