@@ -118,16 +118,17 @@ TEST_CASE("every SIMD level this machine runs has a table of its own level", "[s
     CHECK(simd::kernels<double>().simd_level == active);
 }
 
-TEMPLATE_TEST_CASE("dot and dot_and_squared_norm match a long-double reference", "[simd][dot]",
-                   float, double) {
+TEMPLATE_TEST_CASE("dot and axpy_dot_and_squared_norm match a long-double reference",
+                   "[simd][dot]", float, double) {
     using T = TestType;
     std::mt19937_64 rng(seed_for(101));
     for (const auto& tut : tables_under_test<T>()) {
         for (std::size_t n : k_lengths) {
             INFO("level " << tut.label << ", n = " << n);
-            MisalignedBuffer<T> x(n), y(n);
+            MisalignedBuffer<T> x(n), y(n + 1), prev(n);
             fill_normal(x.data(), n, rng);
-            fill_normal(y.data(), n, rng);
+            fill_normal(y.data(), n + 1, rng);
+            fill_normal(prev.data(), n, rng);
             long double ref = 0, scale = 0, ref_xx = 0;
             for (std::size_t i = 0; i < n; ++i) {
                 ref += (long double)x[i] * y[i];
@@ -137,13 +138,36 @@ TEMPLATE_TEST_CASE("dot and dot_and_squared_norm match a long-double reference",
             const T got = tut.table->dot(x.data(), y.data(), n);
             CHECK(std::fabs((long double)got - ref) <= tolerance<T>() * scale + 1e-30);
 
+            // Without a pending update: x . y and x . x, y untouched.
+            std::vector<T> y_before(y.data(), y.data() + n + 1);
             T xx = sentinel<T>();
-            const T fused = tut.table->dot_and_squared_norm(x.data(), y.data(), n, &xx);
+            const T fused = tut.table->axpy_dot_and_squared_norm(T(0.75), nullptr, y.data(),
+                                                                 x.data(), n, &xx);
             CHECK(std::fabs((long double)xx - ref_xx) <= tolerance<T>() * ref_xx + 1e-30);
             // One-row SGD steps use the fused kernel in place of dot (and of dot(x, x) for
             // ||x||^2): their x . v and ||x||^2 must not change, not even in the last bit.
             CHECK(fused == got);
             CHECK(xx == tut.table->dot(x.data(), x.data(), n));
+            CHECK(std::equal(y_before.begin(), y_before.end(), y.data()));
+
+            // With one: the same bits as axpy then dot, and only n elements written.
+            const T a = T(-0.375);
+            std::vector<T> y_axpy(y_before);
+            tut.table->axpy(a, prev.data(), y_axpy.data(), n);
+            const T want = tut.table->dot(x.data(), y_axpy.data(), n);
+            T xx2 = sentinel<T>();
+            const T got2 = tut.table->axpy_dot_and_squared_norm(a, prev.data(), y.data(),
+                                                                x.data(), n, &xx2);
+            CHECK(got2 == want);
+            CHECK(xx2 == xx);
+            CHECK(std::equal(y_axpy.begin(), y_axpy.end(), y.data()));
+            long double ref_upd = 0, scale_upd = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const long double yi = (long double)y_before[i] + (long double)a * prev[i];
+                ref_upd += (long double)x[i] * yi;
+                scale_upd += std::fabs((long double)x[i] * yi);
+            }
+            CHECK(std::fabs((long double)got2 - ref_upd) <= 2 * tolerance<T>() * scale_upd + 1e-30);
         }
     }
 }
@@ -674,6 +698,45 @@ TEMPLATE_TEST_CASE("log_sum_exp matches a long-double reference", "[simd][log_su
             CHECK(lse[n] == sentinel<T>());
             CHECK(w[n] == sentinel<T>());
         }
+    }
+}
+
+TEMPLATE_TEST_CASE("the logistic loss is within a few ulps of log1p(exp(-m))",
+                   "[simd][linear_loss][log1p]", float, double) {
+    // The loss kernels take ln(1 + e^{-|m|}) from their own series (log1p_unit), not
+    // from a library log1p. Rows of one column with coefficient 1 give the margin's loss:
+    // 32 equal rows fill whole registers on every arch (a short tail runs scalar code),
+    // and their sum is 32 losses. Margins run from 0 (e = 1, the series' worst case) to
+    // where e^{-m} is subnormal, negative margins add |m|, and NaN stays NaN.
+    using T = TestType;
+    const T eps = std::numeric_limits<T>::epsilon();
+    std::vector<double> margins = {0.0, 1e-300, 1e-12, 1e-6, 0.25, 0.5, 1.0, 2.0, 5.0, 20.0, 80.0};
+    for (double m = 0.001; m < 120; m *= 1.37) margins.push_back(m);
+    const T one = 1, pos = 1;
+    const simd::loss_params<T> params;
+    for (const auto& tut : tables_under_test<T>()) {
+        INFO("level " << tut.label);
+        for (double m : margins) {
+            for (double sign : {1.0, -1.0}) {
+                const T z = static_cast<T>(sign * m);
+                if (!std::isfinite(std::exp(-std::fabs((double)z)))) continue;
+                const long double ref = std::log1p(std::exp(-std::fabs((long double)z))) +
+                                        std::max(-(long double)z, 0.0L);
+                const std::vector<T> zs(32, z), ys(32, pos);
+                const T got = tut.table->linear_loss(simd::loss_kind::logistic, params,
+                                                     zs.data(), 1, nullptr, zs.size(), ys.data(),
+                                                     nullptr, &one, T(0)) /
+                              T(32);
+                INFO("z = " << z);
+                // e^{-|m|} below T's smallest normal number is flushed to 0 (losses.hpp)
+                CHECK(std::fabs(got - ref) <= 8 * eps * ref + std::numeric_limits<T>::min());
+            }
+        }
+        std::vector<T> zs(32, T(1)), ys(32, pos);
+        zs[5] = std::numeric_limits<T>::quiet_NaN();
+        CHECK(std::isnan(tut.table->linear_loss(simd::loss_kind::logistic, params, zs.data(), 1,
+                                                nullptr, zs.size(), ys.data(), nullptr, &one,
+                                                T(0))));
     }
 }
 

@@ -18,6 +18,9 @@
 
 namespace marketlearn::objective {
 
+/// "No row": a one-row SGD step with no update left pending from the step before.
+inline constexpr std::size_t no_row = static_cast<std::size_t>(-1);
+
 template <class T>
 struct DenseDesign {
     const T* X = nullptr;
@@ -61,10 +64,12 @@ struct DenseDesign {
 #endif
     }
 
-    /// x_r . w, and ||x_r||^2 into xx, reading the row once.
-    T dot_row_and_squared_norm(const simd::kernel_table<T>& k, std::size_t r, const T* w,
-                               T& xx) const {
-        return k.dot_and_squared_norm(X + r * n_cols, w, n_cols, &xx);
+    /// v += c x_prev unless prev is no_row (the previous step's pending update), then
+    /// returns x_r . v, and ||x_r||^2 into xx: one pass over v and over each row.
+    T axpy_dot_row_and_squared_norm(const simd::kernel_table<T>& k, std::size_t prev, T c, T* v,
+                                    std::size_t r, T& xx) const {
+        return k.axpy_dot_and_squared_norm(c, prev == no_row ? nullptr : X + prev * n_cols, v,
+                                           X + r * n_cols, n_cols, &xx);
     }
 
     /// v += c x_r
@@ -125,10 +130,14 @@ struct CsrDesign {
 #endif
     }
 
-    /// x_r . w, and ||x_r||^2 into xx. The norm's loop reads only the row's values, which
-    /// the dot product has just brought into cache.
-    T dot_row_and_squared_norm(const simd::kernel_table<T>& k, std::size_t r, const T* w,
-                               T& xx) const {
+    /// v += c x_prev unless prev is no_row, then x_r . v, and ||x_r||^2 into xx. The two
+    /// rows touch different coefficients, so there is no pass to share as in DenseDesign.
+    /// The norm's loop reads only the row's values, which the dot product has just brought
+    /// into cache.
+    T axpy_dot_row_and_squared_norm(const simd::kernel_table<T>& k, std::size_t prev, T c, T* v,
+                                    std::size_t r, T& xx) const {
+        if (prev != no_row) axpy_row(k, prev, c, v);
+        const T* w = v;
         T s = 0;
         for (I j = indptr[r]; j < indptr[r + 1]; ++j) s += data[j] * data[j];
         xx = s;

@@ -203,77 +203,32 @@ public:
         return sums;
     }
 
-    /// Coefficients kept as w = scale * v (scikit-learn's WeightVector) for plain SGD with
-    /// one row per step: the L2 shrinkage of every step, w <- (1 - eta l2) w, becomes one
-    /// multiplication of `scale`, so a step costs a dot product and an axpy over the row
-    /// (its non-zeros for CSR data) instead of several passes over all coefficients.
-    struct ScaledWeights {
-        Vector v;
-        T scale = 1;
-        T intercept = 0;
-        double squared_norm_v = 0;  ///< ||v||^2, updated with each step
-    };
-
-    ScaledWeights scaled_weights(const Vector& w) const {
+    /// One epoch of plain SGD with one row per step, in the visiting order: w <- w - eta
+    /// grad_r for each row r, as a one-row evaluate_with_gradient would give, where
+    /// `next_rate()` is called once per step for its eta. Updates w in place and returns
+    /// the sum of the steps' values (each row's scaled loss plus the L2 term, before its
+    /// step).
+    ///
+    /// The sum is not finite if a row has a NaN or infinite entry, whatever the loss: a
+    /// hinge loss is 0 with a zero gradient at a NaN decision value (every comparison is
+    /// false), so each value carries x . v * 0 too, 0 for a finite row and NaN otherwise.
+    /// The optimizer's divergence check then stops the run after the first epoch, and
+    /// callers that skip a separate pass over X for NaN / infinity rely on it.
+    template <class NextRate>
+    double scaled_sgd_epoch(Vector& w, NextRate&& next_rate) const {
         check_size(w);
         ScaledWeights s;
         s.v = w.head(n_cols_);
         s.intercept = intercept(w);
         s.squared_norm_v = static_cast<double>(s.v.squaredNorm());
-        return s;
-    }
-
-    void store_scaled_weights(ScaledWeights& s, Vector& w) const {
+        double sum = 0;
+        for (std::size_t p = 0; p < n_active_; ++p) {
+            sum += static_cast<double>(scaled_sgd_step(s, p, next_rate()));
+        }
+        if (s.pending_row != no_row) design_.axpy_row(kernels_, s.pending_row, s.pending_c, s.v.data());
         w.head(n_cols_) = s.scale * s.v;
         if (spec_.fit_intercept) w[static_cast<Eigen::Index>(n_cols_)] = s.intercept;
-    }
-
-    /// One plain SGD step on the row at position p of the visiting order, with rate eta:
-    /// the same update as a one-row evaluate_with_gradient followed by w -= eta * grad.
-    /// Returns that call's value (the row's scaled loss plus the L2 term, before the step),
-    /// which is not finite if the row has a NaN or infinite entry, whatever the loss: a
-    /// hinge loss is 0 with a zero gradient at a NaN decision value (every comparison is
-    /// false), so the value carries x . v * 0 too, 0 for a finite row and NaN otherwise.
-    /// The optimizer's divergence check then stops the run within the first epoch, and
-    /// callers that skip a separate pass over X for NaN / infinity rely on it.
-    T scaled_sgd_step(ScaledWeights& s, std::size_t p, T eta) const {
-        const std::size_t r = ordered_row(p);
-        if (p + sgd_prefetch_distance < n_active_) prefetch_step(p + sgd_prefetch_distance);
-        // ||x_r||^2 comes with the dot product, from the same loads of the row: it keeps
-        // ||v||^2 (the reported L2 term) up to date without a second pass over the row.
-        T xx = 0;
-        T xv = design_.dot_row_and_squared_norm(kernels_, r, s.v.data(), xx);
-        const T z = s.scale * xv + s.intercept;
-        T loss = 0, dloss = 0;
-        eval_loss(z, y_[r], loss, dloss);
-        const T weight = sw_ ? sw_[r] * row_factor_ : row_factor_;
-        const T g = weight * dloss;
-        const T value = weight * loss + xv * T(0) +
-                        (l2_ > T(0) ? static_cast<T>(0.5 * static_cast<double>(l2_) *
-                                                     static_cast<double>(s.scale * s.scale) *
-                                                     s.squared_norm_v)
-                                    : T(0));
-        if (l2_ > T(0)) {
-            const T shrink = T(1) - eta * l2_;
-            if (shrink > T(0) && s.scale * shrink > min_scale()) {
-                s.scale *= shrink;
-            } else {  // fold the scale into v before it underflows (or turns negative)
-                const T fold = s.scale * shrink;
-                s.v *= fold;
-                xv *= fold;  // x . v for the new v, for the norm update below
-                s.scale = 1;
-                s.squared_norm_v = static_cast<double>(s.v.squaredNorm());
-            }
-        }
-        if (g != T(0)) {
-            const T c = -eta * g / s.scale;
-            design_.axpy_row(kernels_, r, c, s.v.data());
-            s.squared_norm_v += 2.0 * static_cast<double>(c) * static_cast<double>(xv) +
-                                static_cast<double>(c) * static_cast<double>(c) *
-                                    static_cast<double>(xx);
-            if (spec_.fit_intercept) s.intercept -= eta * g;
-        }
-        return value;
+        return sum;
     }
 
     /// Draws a new visiting order for mini-batches; full passes keep storage order.
@@ -317,6 +272,67 @@ public:
     bool has_nonsmooth_part() const noexcept { return l1_ > T(0); }
 
 private:
+    /// Coefficients kept as w = scale * v (scikit-learn's WeightVector) for plain SGD with
+    /// one row per step: the L2 shrinkage of every step, w <- (1 - eta l2) w, becomes one
+    /// multiplication of `scale`, so a step costs a dot product and an axpy over the row
+    /// (its non-zeros for CSR data) instead of several passes over all coefficients.
+    struct ScaledWeights {
+        Vector v;
+        T scale = 1;
+        T intercept = 0;
+        double squared_norm_v = 0;  ///< ||v||^2, updated with each step
+        /// A step's update v += pending_c x_{pending_row} waits for the next step, which
+        /// applies it in the same pass over v as its own dot product (one pass, not two,
+        /// and that dot product does not wait on the update's stores).
+        std::size_t pending_row = no_row;
+        T pending_c = 0;
+    };
+
+    /// One step of scaled_sgd_epoch on the row at position p of the visiting order, with
+    /// rate eta; returns its value. Its update of v is left pending for the next step.
+    T scaled_sgd_step(ScaledWeights& s, std::size_t p, T eta) const {
+        const std::size_t r = ordered_row(p);
+        if (p + sgd_prefetch_distance < n_active_) prefetch_step(p + sgd_prefetch_distance);
+        // ||x_r||^2 comes with the dot product, from the same loads of the row: it keeps
+        // ||v||^2 (the reported L2 term) up to date without a second pass over the row.
+        T xx = 0;
+        T xv = design_.axpy_dot_row_and_squared_norm(kernels_, s.pending_row, s.pending_c,
+                                                     s.v.data(), r, xx);
+        s.pending_row = no_row;
+        const T z = s.scale * xv + s.intercept;
+        T loss = 0, dloss = 0;
+        eval_loss(z, y_[r], loss, dloss);
+        const T weight = sw_ ? sw_[r] * row_factor_ : row_factor_;
+        const T g = weight * dloss;
+        const T value = weight * loss + xv * T(0) +
+                        (l2_ > T(0) ? static_cast<T>(0.5 * static_cast<double>(l2_) *
+                                                     static_cast<double>(s.scale * s.scale) *
+                                                     s.squared_norm_v)
+                                    : T(0));
+        if (l2_ > T(0)) {
+            const T shrink = T(1) - eta * l2_;
+            if (shrink > T(0) && s.scale * shrink > min_scale()) {
+                s.scale *= shrink;
+            } else {  // fold the scale into v before it underflows (or turns negative)
+                const T fold = s.scale * shrink;
+                s.v *= fold;
+                xv *= fold;  // x . v for the new v, for the norm update below
+                s.scale = 1;
+                s.squared_norm_v = static_cast<double>(s.v.squaredNorm());
+            }
+        }
+        if (g != T(0)) {
+            const T c = -eta * g / s.scale;
+            s.pending_row = r;  // v += c x_r, in the next step's pass over v
+            s.pending_c = c;
+            s.squared_norm_v += 2.0 * static_cast<double>(c) * static_cast<double>(xv) +
+                                static_cast<double>(c) * static_cast<double>(c) *
+                                    static_cast<double>(xx);
+            if (spec_.fit_intercept) s.intercept -= eta * g;
+        }
+        return value;
+    }
+
     T intercept(const Vector& w) const noexcept {
         return spec_.fit_intercept ? w[static_cast<Eigen::Index>(n_cols_)] : T(0);
     }

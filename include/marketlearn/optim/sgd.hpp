@@ -73,8 +73,8 @@ struct has_scaled_sgd : std::false_type {};
 template <class F, class V>
 struct has_scaled_sgd<
     F, V,
-    std::void_t<decltype(std::declval<const F&>().scaled_sgd_step(
-        std::declval<typename F::ScaledWeights&>(), std::size_t{}, typename V::Scalar{}))>>
+    std::void_t<decltype(std::declval<const F&>().scaled_sgd_epoch(
+        std::declval<V&>(), std::declval<typename V::Scalar (&)()>()))>>
     : std::true_type {};
 
 template <class S, class T, class = void>
@@ -119,7 +119,7 @@ public:
 
 private:
     /// Whether an epoch can run as scaled one-row steps (see LinearObjective::
-    /// scaled_sgd_step): plain SGD, batches of one row, no clipping and no L1 step.
+    /// scaled_sgd_epoch): plain SGD, batches of one row, no clipping and no L1 step.
     template <class Objective, class V>
     bool plain_one_row_steps(const Objective& f, const GradientClipping<T>& clip) const {
         if constexpr (std::is_same_v<Update, VanillaUpdate<T>> &&
@@ -203,7 +203,7 @@ public:
         }
         // Stochastic runs see every row once in their first epoch, and a non-finite entry
         // of X makes its row's contribution non-finite (c * NaN, c * inf, 0 * inf): in a
-        // mini-batch's gradient, or in a one-row step's value (scaled_sgd_step). Callers
+        // mini-batch's gradient, or in a one-row step's value (scaled_sgd_epoch). Callers
         // that skip a separate NaN / infinity pass over X rely on this check, done after
         // the first epoch (an L1 proximal step would turn NaN weights into zeros, so the
         // gradients are checked, not the weights).
@@ -222,13 +222,11 @@ public:
                     // The steps of the loop below (vanilla update, no clipping, no L1) with
                     // the L2 shrinkage folded into a scale: O(row), not O(features), each.
                     if constexpr (detail::has_scaled_sgd<Objective, V>::value) {
-                        auto scaled = f.scaled_weights(w);
-                        for (std::size_t p = 0; p < n; ++p) {
+                        sum = f.scaled_sgd_epoch(w, [&] {
                             eta = schedule.rate(t, epoch - 1);
                             ++t;
-                            sum += static_cast<double>(f.scaled_sgd_step(scaled, p, eta));
-                        }
-                        f.store_scaled_weights(scaled, w);
+                            return eta;
+                        });
                     }
                 } else {
                     for (std::size_t begin = 0; begin < n; begin += options_.batch_size) {

@@ -37,8 +37,10 @@ struct kernel_table {
 
     level simd_level;
     T (*dot)(const T* x, const T* y, std::size_t n);
-    /// x . y, and x . x into *xx, reading x once (the same x . y as `dot`, bit for bit).
-    T (*dot_and_squared_norm)(const T* x, const T* y, std::size_t n, T* xx);
+    /// v += a * prev unless prev is null, then x . v, and x . x into *xx, in one pass: the
+    /// same bits as axpy followed by dot (a one-row SGD step applies the previous step's
+    /// update in the pass that computes its own x . v).
+    T (*axpy_dot_and_squared_norm)(T a, const T* prev, T* v, const T* x, std::size_t n, T* xx);
     void (*axpy)(T a, const T* x, T* y, std::size_t n);
     void (*linear_predict)(const T* X, std::size_t n_rows, std::size_t n_cols, const T* w,
                            T intercept, T* out);
@@ -145,8 +147,9 @@ csr_kernel_table<T, I> make_csr_table() noexcept {
 template <class Arch, class T>
 struct table_entries {
     static T dot(const T* x, const T* y, std::size_t n) { return dot_kernel{}(Arch{}, x, y, n); }
-    static T dot_and_squared_norm(const T* x, const T* y, std::size_t n, T* xx) {
-        return dot_and_squared_norm_kernel{}(Arch{}, x, y, n, xx);
+    static T axpy_dot_and_squared_norm(T a, const T* prev, T* v, const T* x, std::size_t n,
+                                       T* xx) {
+        return axpy_dot_and_squared_norm_kernel{}(Arch{}, a, prev, v, x, n, xx);
     }
     static void axpy(T a, const T* x, T* y, std::size_t n) { axpy_kernel{}(Arch{}, a, x, y, n); }
     static void linear_predict(const T* X, std::size_t n_rows, std::size_t n_cols, const T* w,
@@ -212,7 +215,7 @@ template <class Arch, class T>
 kernel_table<T> make_kernel_table() noexcept {
     using entries = detail::table_entries<Arch, T>;
     return kernel_table<T>{level_of<Arch>(),           &entries::dot,
-                           &entries::dot_and_squared_norm,
+                           &entries::axpy_dot_and_squared_norm,
                            &entries::axpy,             &entries::linear_predict,
                            &entries::logistic_loss,    &entries::logistic_loss_grad,
                            &entries::linear_loss,      &entries::linear_loss_grad,

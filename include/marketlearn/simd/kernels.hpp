@@ -64,19 +64,28 @@ MARKETLEARN_ALWAYS_INLINE void unrolled(F&& f) {
 /// x . y with four independent accumulators, so consecutive FMAs do not wait on each
 /// other's latency. With `WithNorm` it also returns x . x in `xx`, from the same loads of
 /// x (a second set of accumulators): one-row SGD steps need both, and a second pass over
-/// the row would cost as much as the dot itself. The x . y part is the same sum in the
-/// same order either way, so the two variants agree bit for bit on it.
-template <bool WithNorm, class Arch, class T>
-MARKETLEARN_ALWAYS_INLINE T dot_impl(const T* x, const T* y, std::size_t n, T* xx) noexcept {
+/// the row would cost as much as the dot itself. With `Update`, y is first moved to
+/// y + a * prev, element by element as `axpy` does, and the new y is stored and used:
+/// a one-row SGD step then applies the previous step's update in the same pass over the
+/// coefficients as its own dot product, and that dot product does not wait on the
+/// previous step's stores. The x . y part is the same sum in the same order in every
+/// variant, so they agree bit for bit with `axpy` followed by `dot`.
+template <bool WithNorm, bool Update, class Arch, class T>
+MARKETLEARN_ALWAYS_INLINE T dot_impl(const T* x, std::conditional_t<Update, T*, const T*> y,
+                                     std::size_t n, T* xx, T a, const T* prev) noexcept {
     if constexpr (is_scalar_v<Arch>) {
+        const auto y_at = [&](std::size_t i) {
+            if constexpr (Update) y[i] += a * prev[i];
+            return y[i];
+        };
         T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         T q0 = 0, q1 = 0, q2 = 0, q3 = 0;
         std::size_t i = 0;
         for (; i + 4 <= n; i += 4) {
-            s0 += x[i] * y[i];
-            s1 += x[i + 1] * y[i + 1];
-            s2 += x[i + 2] * y[i + 2];
-            s3 += x[i + 3] * y[i + 3];
+            s0 += x[i] * y_at(i);
+            s1 += x[i + 1] * y_at(i + 1);
+            s2 += x[i + 2] * y_at(i + 2);
+            s3 += x[i + 3] * y_at(i + 3);
             if constexpr (WithNorm) {
                 q0 += x[i] * x[i];
                 q1 += x[i + 1] * x[i + 1];
@@ -85,7 +94,7 @@ MARKETLEARN_ALWAYS_INLINE T dot_impl(const T* x, const T* y, std::size_t n, T* x
             }
         }
         for (; i < n; ++i) {
-            s0 += x[i] * y[i];
+            s0 += x[i] * y_at(i);
             if constexpr (WithNorm) q0 += x[i] * x[i];
         }
         if constexpr (WithNorm) *xx = (q0 + q1) + (q2 + q3);
@@ -93,40 +102,56 @@ MARKETLEARN_ALWAYS_INLINE T dot_impl(const T* x, const T* y, std::size_t n, T* x
     } else {
         using batch = xsimd::batch<T, Arch>;
         constexpr std::size_t W = batch::size;
-        batch a[4], q[4];
-        unrolled<4>([&](auto u) { a[u] = q[u] = batch(T(0)); });
+        const batch va(a);
+        const auto y_at = [&](std::size_t i) {
+            if constexpr (Update) {
+                const batch yi =
+                    xsimd::fma(va, batch::load_unaligned(prev + i), batch::load_unaligned(y + i));
+                yi.store_unaligned(y + i);
+                return yi;
+            } else {
+                return batch::load_unaligned(y + i);
+            }
+        };
+        batch acc[4], q[4];
+        unrolled<4>([&](auto u) { acc[u] = q[u] = batch(T(0)); });
         std::size_t i = 0;
         for (; i + 4 * W <= n; i += 4 * W) {
             unrolled<4>([&](auto u) {
                 const batch xi = batch::load_unaligned(x + i + u * W);
-                a[u] = xsimd::fma(xi, batch::load_unaligned(y + i + u * W), a[u]);
+                acc[u] = xsimd::fma(xi, y_at(i + u * W), acc[u]);
                 if constexpr (WithNorm) q[u] = xsimd::fma(xi, xi, q[u]);
             });
         }
         for (; i + W <= n; i += W) {
             const batch xi = batch::load_unaligned(x + i);
-            a[0] = xsimd::fma(xi, batch::load_unaligned(y + i), a[0]);
+            acc[0] = xsimd::fma(xi, y_at(i), acc[0]);
             if constexpr (WithNorm) q[0] = xsimd::fma(xi, xi, q[0]);
         }
         T tail = 0, tail_q = 0;
         for (; i < n; ++i) {
+            if constexpr (Update) y[i] += a * prev[i];
             tail += x[i] * y[i];
             if constexpr (WithNorm) tail_q += x[i] * x[i];
         }
         if constexpr (WithNorm) *xx = xsimd::hadd((q[0] + q[1]) + (q[2] + q[3])) + tail_q;
-        return xsimd::hadd((a[0] + a[1]) + (a[2] + a[3])) + tail;
+        return xsimd::hadd((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail;
     }
 }
 
 template <class Arch, class T>
 T dot(const T* x, const T* y, std::size_t n) noexcept {
-    return dot_impl<false, Arch>(x, y, n, static_cast<T*>(nullptr));
+    return dot_impl<false, false, Arch, T>(x, y, n, nullptr, T(0), nullptr);
 }
 
-/// x . y, and x . x into *xx, in one pass over x.
+/// The one pass of a one-row SGD step over its coefficients v: when `prev` is not null,
+/// v += a * prev first (the previous step's update, left pending); then returns x . v
+/// and x . x into *xx.
 template <class Arch, class T>
-T dot_and_squared_norm(const T* x, const T* y, std::size_t n, T* xx) noexcept {
-    return dot_impl<true, Arch>(x, y, n, xx);
+T axpy_dot_and_squared_norm(T a, const T* prev, T* v, const T* x, std::size_t n,
+                            T* xx) noexcept {
+    return prev ? dot_impl<true, true, Arch, T>(x, v, n, xx, a, prev)
+                : dot_impl<true, false, Arch, T>(x, v, n, xx, a, nullptr);
 }
 
 /// y += a * x.
@@ -695,11 +720,13 @@ struct dot_kernel {
     }
 };
 
-/// x . y, and x . x into *xx, from one pass over x (a one-row SGD step needs both).
-struct dot_and_squared_norm_kernel {
+/// A one-row SGD step's pass over its coefficients v: v += a * prev when prev is not
+/// null (the previous step's pending update), then x . v, and x . x into *xx.
+struct axpy_dot_and_squared_norm_kernel {
     template <class Arch, class T>
-    T operator()(Arch, const T* x, const T* y, std::size_t n, T* xx) const noexcept {
-        return detail::dot_and_squared_norm<Arch, T>(x, y, n, xx);
+    T operator()(Arch, T a, const T* prev, T* v, const T* x, std::size_t n,
+                 T* xx) const noexcept {
+        return detail::axpy_dot_and_squared_norm<Arch, T>(a, prev, v, x, n, xx);
     }
 };
 
