@@ -181,6 +181,11 @@ def encode_class_target(y, *, estimator_name):
     """
     y = np.ravel(y)
     classes, _ = _classes_and_type(y)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"{estimator_name} needs samples of at least 2 classes, but the data contains "
+            f"only one class: {_show(classes[0])}."
+        )
     # np.unique's inverse sorts the labels (19 ms on a million floats, 76 ms on int64);
     # the classes are sorted, so a label's index is a binary search, or for two classes
     # one comparison.
@@ -188,11 +193,6 @@ def encode_class_target(y, *, estimator_name):
         y_index = (y == classes[1]).astype(np.intp)
     else:
         y_index = np.searchsorted(classes, y).astype(np.intp, copy=False)
-    if classes.shape[0] < 2:
-        raise ValueError(
-            f"{estimator_name} needs samples of at least 2 classes, but the data contains "
-            f"only one class: {_show(classes[0])}."
-        )
     return classes, y_index
 
 
