@@ -154,9 +154,8 @@ MARKETLEARN_ALWAYS_INLINE V odd_reciprocal_tail(const V& x, std::index_sequence<
 /// ln(1 + e) for e in [0, 1] (or NaN): the one logarithm of the logistic loss and of a
 /// two-branch log-sum-exp, whose argument is always an e^{-|m|}. Library log1p serves any
 /// argument: xsimd 8.1's costs about as much per register as three scalar glibc calls.
-/// Here ln(1 + e) = 2 atanh(s) with
-/// s = e / (2 + e) in [0, 1/3] (no cancellation), and atanh(s) = s + s^3/3 + s^5/5 + ...
-/// converges fast there: the terms after s^{2K+1} stay below 2^-53 (double, K = 16) or
+/// Here ln(1 + e) = 2 atanh(s) with s = e / (2 + e) in [0, 1/3] (no cancellation), and
+/// atanh(s) = s + s^3/3 + s^5/5 + ... converges fast there: the terms after s^{2K+1} stay below 2^-53 (double, K = 16) or
 /// 2^-24 (float, K = 7) relative to the first, so the result is within a few ulps.
 template <class Arch, class T>
 MARKETLEARN_ALWAYS_INLINE xsimd::batch<T, Arch> log1p_unit(const xsimd::batch<T, Arch>& e) noexcept {
