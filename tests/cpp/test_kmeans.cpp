@@ -162,6 +162,69 @@ TEMPLATE_TEST_CASE("squared_distances matches a long-double reference at every S
     }
 }
 
+TEMPLATE_TEST_CASE("centre_rows and add_rows_by_label match a serial reference at every SIMD level",
+                   "[kmeans][simd]", float, double) {
+    using T = TestType;
+    std::mt19937_64 rng(12);
+    std::normal_distribution<double> normal(0.0, 3.0);
+    for (const auto& [name, table] : runnable_tables<T>()) {
+        for (std::size_t d : {1u, 3u, 8u, 17u, 40u}) {
+            for (std::size_t n : {0u, 1u, 11u, 130u}) {
+                const std::size_t k = 5;
+                std::vector<T> X(n * d), mu(d), sw(n);
+                for (auto& v : X) v = static_cast<T>(100.0 + normal(rng));
+                for (auto& v : mu) v = static_cast<T>(100.0 + normal(rng));
+                for (auto& v : sw) v = static_cast<T>(0.25 + std::abs(normal(rng)));
+                // Runs of equal labels (a row added onto the one just stored) and centre 4
+                // never used: its sums must stay as they were.
+                std::vector<std::int32_t> labels(n);
+                for (std::size_t i = 0; i < n; ++i) labels[i] = static_cast<std::int32_t>((i / 3 + i * i) % 4);
+                const Misaligned<T> x(X), m(mu), w(sw);
+                INFO(name << " d=" << d << " n=" << n);
+
+                // out = X - mu, and nothing written past n rows.
+                std::vector<T> out(n * d + 1, T(-7));
+                table->centre_rows(x.data(), n, d, m.data(), out.data());
+                for (std::size_t i = 0; i < n * d; ++i) CHECK(out[i] == X[i] - mu[i % d]);
+                CHECK(out[n * d] == T(-7));
+
+                for (bool weighted : {false, true}) {
+                    INFO("weighted " << weighted);
+                    std::vector<double> sums(k * d), weights(k);
+                    for (auto& v : sums) v = normal(rng);
+                    for (auto& v : weights) v = std::abs(normal(rng));
+                    std::vector<double> ref_sums = sums, ref_weights = weights;
+                    std::vector<long double> exact(sums.begin(), sums.end());
+                    for (std::size_t i = 0; i < n; ++i) {
+                        const auto c = static_cast<std::size_t>(labels[i]);
+                        const double wi = weighted ? static_cast<double>(sw[i]) : 1.0;
+                        for (std::size_t j = 0; j < d; ++j) {
+                            ref_sums[c * d + j] += wi * static_cast<double>(X[i * d + j]);
+                            exact[c * d + j] += static_cast<long double>(wi) * X[i * d + j];
+                        }
+                        ref_weights[c] += wi;
+                    }
+                    table->add_rows_by_label(x.data(), n, d, labels.data(),
+                                             weighted ? w.data() : nullptr, sums.data(),
+                                             weights.data());
+                    for (std::size_t c = 0; c < k; ++c) CHECK(weights[c] == ref_weights[c]);
+                    for (std::size_t i = 0; i < k * d; ++i) {
+                        if (weighted) {
+                            // w x + s may be one fused multiply-add on levels that have it.
+                            const long double scale = std::abs(exact[i]) + 130 * 110.0L * 4;
+                            CHECK(std::abs(sums[i] - exact[i]) <= 1e-13L * scale);
+                        } else {
+                            // Unit weights: plain additions in row order, whatever the level.
+                            CHECK(sums[i] == ref_sums[i]);
+                        }
+                    }
+                    for (std::size_t j = 0; j < d; ++j) CHECK(sums[4 * d + j] == ref_sums[4 * d + j]);
+                }
+            }
+        }
+    }
+}
+
 TEMPLATE_TEST_CASE("nearest_centres finds the nearest and second nearest at every SIMD level",
                    "[kmeans][simd]", float, double) {
     using T = TestType;

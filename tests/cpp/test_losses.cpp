@@ -22,10 +22,6 @@ const loss_kind all_losses[] = {loss_kind::logistic,      loss_kind::squared_err
                                 loss_kind::modified_huber, loss_kind::poisson,
                                 loss_kind::gamma,         loss_kind::tweedie};
 
-bool is_classification(loss_kind k) {
-    return k == loss_kind::logistic || k == loss_kind::hinge || k == loss_kind::modified_huber;
-}
-
 // Targets valid for each loss: signs, real values, counts >= 0, amounts > 0.
 template <class T>
 std::vector<T> targets_for(loss_kind kind, std::size_t n, std::mt19937_64& rng) {

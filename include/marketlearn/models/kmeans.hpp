@@ -398,11 +398,8 @@ void hamerly_block(const simd::kernel_table<T>& kernels, const T* X, std::size_t
                 lower[i] = std::sqrt(second[t]);
             }
         }
-        for (std::size_t r = 0; r < count; ++r) {
-            const std::size_t i = start + r;
-            const double w = sample_weight ? static_cast<double>(sample_weight[i]) : 1.0;
-            sums.add_row(static_cast<std::size_t>(labels[i]), X + i * d, w);
-        }
+        sums.add_rows(kernels, X + start * d, count, labels + start,
+                      sample_weight ? sample_weight + start : nullptr);
     }
 }
 

@@ -113,23 +113,13 @@ struct KMeansSums {
         return *this;
     }
 
-    /// Adds row x (weight w) to centre c.
+    /// Adds n_rows contiguous rows of X (weights sw, or 1 when null) to the centres of
+    /// their labels, in row order, through the kernel table (add_rows_by_label).
     template <class T>
-    void add_row(std::size_t c, const T* x, double w) {
-        add_scaled(coordinate_sums.data() + c * n_features, x, w, n_features);
-        weights[c] += w;
-    }
-
-private:
-    // Separate pointers (restrict) so the loop vectorizes; no multiply for weight 1.
-    template <class T>
-    static void add_scaled(double* __restrict sums, const T* __restrict x, double w,
-                           std::size_t n) {
-        if (w == 1.0) {
-            for (std::size_t j = 0; j < n; ++j) sums[j] += static_cast<double>(x[j]);
-        } else {
-            for (std::size_t j = 0; j < n; ++j) sums[j] += w * static_cast<double>(x[j]);
-        }
+    void add_rows(const simd::kernel_table<T>& kernels, const T* X, std::size_t n_rows,
+                  const std::int32_t* labels, const T* sw) {
+        kernels.add_rows_by_label(X, n_rows, n_features, labels, sw, coordinate_sums.data(),
+                                  weights.data());
     }
 };
 
@@ -137,15 +127,6 @@ namespace detail {
 
 /// Rows per kernel call: the distance tile (rows x padded centres) stays in L1/L2.
 inline constexpr std::size_t distance_tile_rows = 64;
-
-/// out = X - mu row by row (restrict: the loop vectorizes).
-template <class T>
-void centre_rows(const T* __restrict X, std::size_t n_rows, std::size_t d, const T* __restrict mu,
-                 T* __restrict out) {
-    for (std::size_t r = 0; r < n_rows; ++r) {
-        for (std::size_t j = 0; j < d; ++j) out[r * d + j] = X[r * d + j] - mu[j];
-    }
-}
 
 }  // namespace detail
 
@@ -182,7 +163,7 @@ void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::si
     for (std::size_t start = 0; start < n_rows; start += tile_rows) {
         const std::size_t count = std::min(tile_rows, n_rows - start);
         if (expanded) {
-            detail::centre_rows(X + start * d, count, d, expanded->mean, centred.data());
+            kernels.centre_rows(X + start * d, count, d, expanded->mean, centred.data());
             const TransposedCentres<T>& ec = expanded->centred;
             kernels.nearest_centres_expanded(centred.data(), count, d, ec.data.data(), ec.stride,
                                              expanded->sq_norms.data(), ec.n_centres, nearest,
@@ -191,11 +172,11 @@ void kmeans_block_sums(const simd::kernel_table<T>& kernels, const T* X, std::si
             kernels.nearest_centres(X + start * d, count, d, centres.data.data(),
                                     centres.stride, centres.n_centres, nearest, best, nullptr);
         }
+        const T* block_weights = sample_weight ? sample_weight + start : nullptr;
+        sums.add_rows(kernels, X + start * d, count, nearest, block_weights);
         for (std::size_t r = 0; r < count; ++r) {
             const std::size_t i = start + r;
-            const auto c = static_cast<std::size_t>(nearest[r]);
-            const double w = sample_weight ? static_cast<double>(sample_weight[i]) : 1.0;
-            sums.add_row(c, X + i * d, w);
+            const double w = block_weights ? static_cast<double>(block_weights[r]) : 1.0;
             if (!expanded || min_sq_distances) sums.inertia += w * static_cast<double>(best[r]);
             if (labels) {
                 if (labels[i] != nearest[r]) ++sums.label_changes;

@@ -76,6 +76,14 @@ struct kernel_table {
                                      const T* centres_t, std::size_t centre_stride,
                                      const T* centre_sq_norms, std::size_t n_centres,
                                      std::int32_t* labels, T* best, T* second);
+    /// out = X - mu row by row (kernels.hpp, centre_rows_kernel).
+    void (*centre_rows)(const T* X, std::size_t n_rows, std::size_t n_cols, const T* mu,
+                        T* out);
+    /// k-means M-step sums: row i (weight sw[i], or 1) ADDED to sums[labels[i]] in double,
+    /// and its weight to weights[labels[i]] (kernels.hpp, add_rows_by_label_kernel).
+    void (*add_rows_by_label)(const T* X, std::size_t n_rows, std::size_t n_cols,
+                              const std::int32_t* labels, const T* sw, double* sums,
+                              double* weights);
     /// Sparse rows with int32 and int64 indices (scipy picks either).
     csr_kernel_table<T, std::int32_t> csr32;
     csr_kernel_table<T, std::int64_t> csr64;
@@ -199,6 +207,15 @@ struct table_entries {
         nearest_centres_expanded_kernel{}(Arch{}, X, n_rows, n_cols, centres_t, centre_stride,
                                           centre_sq_norms, n_centres, labels, best, second);
     }
+    static void centre_rows(const T* X, std::size_t n_rows, std::size_t n_cols, const T* mu,
+                            T* out) {
+        centre_rows_kernel{}(Arch{}, X, n_rows, n_cols, mu, out);
+    }
+    static void add_rows_by_label(const T* X, std::size_t n_rows, std::size_t n_cols,
+                                  const std::int32_t* labels, const T* sw, double* sums,
+                                  double* weights) {
+        add_rows_by_label_kernel{}(Arch{}, X, n_rows, n_cols, labels, sw, sums, weights);
+    }
     static void log_sum_exp(const T* a, const T* b, T* lse, T* w, std::size_t n) {
         log_sum_exp_kernel{}(Arch{}, a, b, lse, w, n);
     }
@@ -222,6 +239,8 @@ kernel_table<T> make_kernel_table() noexcept {
                            &entries::squared_distance, &entries::squared_distances,
                            &entries::nearest_centres,
                            &entries::nearest_centres_expanded,
+                           &entries::centre_rows,
+                           &entries::add_rows_by_label,
                            detail::make_csr_table<Arch, T, std::int32_t>(),
                            detail::make_csr_table<Arch, T, std::int64_t>(),
                            &entries::log_sum_exp,

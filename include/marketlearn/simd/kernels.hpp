@@ -1060,6 +1060,52 @@ struct nearest_centres_expanded_kernel {
     }
 };
 
+/// out = X - mu, row by row, for the n_rows contiguous rows of a row-major X: rows centred
+/// on a common point before the expanded distance kernel (models/kmeans_sums.hpp).
+///
+/// A plain loop on purpose: it lives in the table so that each level's unit compiles it
+/// with that level's registers (the Python module's own code is built for baseline
+/// x86-64, where this loop ran two doubles at a time and took a fifth of a k = 8 Lloyd
+/// fit).
+struct centre_rows_kernel {
+    template <class Arch, class T>
+    void operator()(Arch, const T* __restrict X, std::size_t n_rows, std::size_t n_cols,
+                    const T* __restrict mu, T* __restrict out) const noexcept {
+        for (std::size_t i = 0; i < n_rows; ++i) {
+            const T* __restrict x = X + i * n_cols;
+            T* __restrict o = out + i * n_cols;
+            for (std::size_t j = 0; j < n_cols; ++j) o[j] = x[j] - mu[j];
+        }
+    }
+};
+
+/// The M-step sums of k-means: for each of the n_rows contiguous rows of X in order, with
+/// c = labels[i] and w = sw[i] (1 when sw is null), sums[c * n_cols + j] += w * X[i, j]
+/// in double precision and weights[c] += w. Weight-1 rows are added without a multiply,
+/// so unweighted sums are exact sums of the rows in row order.
+///
+/// A plain loop for the reason centre_rows_kernel gives; float rows are widened to double
+/// as they are added.
+struct add_rows_by_label_kernel {
+    template <class Arch, class T>
+    void operator()(Arch, const T* __restrict X, std::size_t n_rows, std::size_t n_cols,
+                    const std::int32_t* __restrict labels, const T* __restrict sw,
+                    double* __restrict sums, double* __restrict weights) const noexcept {
+        for (std::size_t i = 0; i < n_rows; ++i) {
+            const T* __restrict x = X + i * n_cols;
+            const auto c = static_cast<std::size_t>(labels[i]);
+            double* __restrict s = sums + c * n_cols;
+            const double w = sw ? static_cast<double>(sw[i]) : 1.0;
+            if (w == 1.0) {
+                for (std::size_t j = 0; j < n_cols; ++j) s[j] += static_cast<double>(x[j]);
+            } else {
+                for (std::size_t j = 0; j < n_cols; ++j) s[j] += w * static_cast<double>(x[j]);
+            }
+            weights[c] += w;
+        }
+    }
+};
+
 /// The padding unit of `squared_distances_kernel`'s centre stride: 64 bytes of T, the
 /// widest register of any supported arch.
 template <class T>
