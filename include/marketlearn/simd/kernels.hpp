@@ -264,6 +264,16 @@ MARKETLEARN_ALWAYS_INLINE void prefetch_row(const T* row, std::size_t n_cols) no
 #endif
 }
 
+/// Asks for the cache line of one value (a scattered row's target or weight).
+template <class T>
+MARKETLEARN_ALWAYS_INLINE void prefetch_value(const T* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p, 0, 3);
+#else
+    (void)p;
+#endif
+}
+
 /// Asks for a contiguous span of X some groups ahead of the one being processed.
 template <class T>
 MARKETLEARN_ALWAYS_INLINE void prefetch_span(const T* p, std::size_t n) noexcept {
@@ -325,7 +335,12 @@ T linear_rows(const T* X, std::size_t n_cols, const std::size_t* rows, std::size
                 const std::size_t ahead = start + kAheadIndexed * W;
                 const std::size_t next = std::min(W, n_rows - ahead);
                 for (std::size_t k = 0; k < next; ++k) {
-                    prefetch_row(X + rows[ahead + k] * n_cols, n_cols);
+                    const std::size_t r = rows[ahead + k];
+                    prefetch_row(X + r * n_cols, n_cols);
+                    // The row's target and weight are as scattered as the row (a miss on
+                    // y[r] stalled the group as long as the row's own lines).
+                    prefetch_value(y + r);
+                    if (sw) prefetch_value(sw + r);
                 }
             } else if (!rows && start + kAhead * W < n_rows) {
                 prefetch_span(X + (start + kAhead * W) * n_cols, W * n_cols);
