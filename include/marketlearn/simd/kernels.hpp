@@ -1097,7 +1097,8 @@ struct centre_rows_kernel {
 /// The M-step sums of k-means: for each of the n_rows contiguous rows of X in order, with
 /// c = labels[i] and w = sw[i] (1 when sw is null), sums[c * n_cols + j] += w * X[i, j]
 /// in double precision and weights[c] += w. Weight-1 rows are added without a multiply,
-/// so unweighted sums are exact sums of the rows in row order.
+/// so unweighted sums are the same additions in the same order on every level (bit for
+/// bit); a weighted row's w * x + s may be one fused multiply-add where the level has it.
 ///
 /// A plain loop for the reason centre_rows_kernel gives; float rows are widened to double
 /// as they are added.
