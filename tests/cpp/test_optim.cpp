@@ -535,3 +535,24 @@ TEST_CASE("L-BFGS's first trial step moves the coefficients a unit distance", "[
     CHECK(f.points[0].norm() == 0.0);
     CHECK(f.points[1].norm() == Approx(1.0).epsilon(1e-12));
 }
+
+TEST_CASE("L-BFGS refuses options it cannot honour, naming them", "[optim][lbfgs][errors]") {
+    using Catch::Matchers::Contains;
+    using marketlearn::invalid_argument;
+    using Options = optim::LBFGS<double>::Options;
+    auto make = [](Options o) { return optim::LBFGS<double>(o); };
+    Options o;
+    o.memory = 0;
+    CHECK_THROWS_WITH(make(o), Contains("memory=0"));
+    o = {};
+    o.gradient_tol = -1;
+    CHECK_THROWS_AS(make(o), invalid_argument);
+    for (double scale : {0.0, -1.0, std::numeric_limits<double>::infinity(),
+                         std::numeric_limits<double>::quiet_NaN()}) {
+        CAPTURE(scale);
+        o = {};
+        o.value_scale = scale;
+        CHECK_THROWS_AS(make(o), invalid_argument);
+        CHECK_THROWS_WITH(make(o), Contains("value_scale"));
+    }
+}

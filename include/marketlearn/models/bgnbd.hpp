@@ -152,6 +152,8 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
     typename optim::LBFGS<double>::Options lo;
     lo.max_iter = options.max_iter;
     lo.gradient_tol = options.tol;
+    // Log-likelihood terms of both signs cancel in f: its rounding follows their size.
+    lo.value_scale = std::max(1.0, f.term_scale(u));
     fit.result = optim::LBFGS<double>(lo).optimize(f, u);
 
     Eigen::VectorXd g;

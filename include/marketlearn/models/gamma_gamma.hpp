@@ -115,6 +115,8 @@ inline GammaGammaFit fit_gamma_gamma(const double* frequency, const double* mone
     typename optim::LBFGS<double>::Options lo;
     lo.max_iter = options.max_iter;
     lo.gradient_tol = options.tol;
+    // Log-likelihood terms of both signs cancel in f: its rounding follows their size.
+    lo.value_scale = std::max(1.0, f.term_scale(u));
     fit.result = optim::LBFGS<double>(lo).optimize(f, u);
 
     Eigen::VectorXd g;

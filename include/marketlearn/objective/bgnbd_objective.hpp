@@ -48,6 +48,7 @@
 #include "marketlearn/core/error.hpp"
 #include "marketlearn/core/parallel.hpp"
 #include "marketlearn/core/special_functions.hpp"
+#include "marketlearn/objective/count_terms_cache.hpp"
 #include "marketlearn/simd/dispatch.hpp"
 
 namespace marketlearn::objective {
@@ -64,11 +65,15 @@ struct BetaGeoParams {
 /// Sums over a block of customers: what a partition returns to a driver.
 struct BetaGeoBlockSums {
     double log_likelihood = 0;         ///< sum_i w_i ll_i
-    double weight = 0;                 ///< sum_i w_i
+    /// sum_i w_i |ll_i|: the size of what log_likelihood is summed from (terms of both
+    /// signs cancel in it), which sets its rounding.
+    double abs_log_likelihood = 0;
+    double weight = 0;  ///< sum_i w_i
     std::array<double, 4> gradient{};  ///< sum_i w_i d ll_i / d(r, alpha, a, b)
 
     BetaGeoBlockSums& operator+=(const BetaGeoBlockSums& other) noexcept {
         log_likelihood += other.log_likelihood;
+        abs_log_likelihood += other.abs_log_likelihood;
         weight += other.weight;
         for (std::size_t k = 0; k < 4; ++k) gradient[k] += other.gradient[k];
         return *this;
@@ -177,21 +182,10 @@ template <class TimeTermsOf>
 BetaGeoBlockSums bgnbd_block_sums(const BetaGeoParams& params, const double* frequency,
                                   const double* weight, std::size_t n, bool with_gradient,
                                   TimeTermsOf&& time_terms) {
-    // Frequency terms of x = 0..cached-1, filled on first use.
-    constexpr std::size_t cached = 256;
-    std::array<BetaGeoFrequencyTerms, cached> table;
-    std::array<bool, cached> filled{};
+    CountTermsCache<BetaGeoFrequencyTerms> cache;
     auto frequency_terms = [&](double x, BetaGeoFrequencyTerms& direct) {
-        if (x >= 0 && x < static_cast<double>(cached) && x == std::floor(x)) {
-            const auto k = static_cast<std::size_t>(x);
-            if (!filled[k]) {
-                table[k] = bgnbd_frequency_terms(params, x, with_gradient);
-                filled[k] = true;
-            }
-            return &table[k];
-        }
-        direct = bgnbd_frequency_terms(params, x, with_gradient);
-        return &direct;
+        return &cache.get(
+            x, [&](double xx) { return bgnbd_frequency_terms(params, xx, with_gradient); }, direct);
     };
     // Customers go in chunks: branch logs per customer, then the exp and log1p of the
     // whole chunk in one vector kernel, then each customer's sums. Chunks are padded to a
@@ -228,6 +222,7 @@ BetaGeoBlockSums bgnbd_block_sums(const BetaGeoParams& params, const double* fre
                 bgnbd_customer_terms(params, *f[j], log_alpha, frequency[i], times[j].first,
                                      times[j].second, lse[j], w[j], with_gradient ? g : nullptr);
             sums.log_likelihood += wi * ll;
+            sums.abs_log_likelihood += wi * std::abs(ll);
             sums.weight += wi;
             if (with_gradient) {
                 for (std::size_t k = 0; k < 4; ++k) sums.gradient[k] += wi * g[k];
@@ -379,6 +374,16 @@ public:
                       2 * penalizer_ * theta[k] * theta[k];
         }
         return -sums.log_likelihood / sums.weight + penalty(p);
+    }
+
+    /// The size of the terms f(u) is summed from: sum_i w_i |ll_i| / W plus the penalty.
+    /// f itself can be near 0 where they cancel; its rounding follows this (what
+    /// LBFGS::Options::value_scale asks for).
+    double term_scale(const Vector& u) const {
+        if (!in_domain(u)) return 1.0;
+        const BetaGeoParams p = params_from_log(u);
+        const auto sums = times_.sums(p, frequency_, weight_, false, n_threads_);
+        return sums.abs_log_likelihood / sums.weight + penalty(p);
     }
 
     std::size_t num_customers() const noexcept { return n_; }

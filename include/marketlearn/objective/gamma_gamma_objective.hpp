@@ -29,6 +29,7 @@
 
 #include "marketlearn/core/parallel.hpp"
 #include "marketlearn/core/special_functions.hpp"
+#include "marketlearn/objective/count_terms_cache.hpp"
 
 namespace marketlearn::objective {
 
@@ -43,32 +44,66 @@ struct GammaGammaParams {
 /// Sums over a block of returning customers.
 struct GammaGammaBlockSums {
     double log_likelihood = 0;         ///< sum_i w_i ll_i
-    double weight = 0;                 ///< sum_i w_i
+    /// sum_i w_i |ll_i|: the size of what log_likelihood is summed from (terms of both
+    /// signs cancel in it), which sets its rounding.
+    double abs_log_likelihood = 0;
+    double weight = 0;  ///< sum_i w_i
     std::array<double, 3> gradient{};  ///< sum_i w_i d ll_i / d(p, q, v)
 
     GammaGammaBlockSums& operator+=(const GammaGammaBlockSums& other) noexcept {
         log_likelihood += other.log_likelihood;
+        abs_log_likelihood += other.abs_log_likelihood;
         weight += other.weight;
         for (std::size_t k = 0; k < 3; ++k) gradient[k] += other.gradient[k];
         return *this;
     }
 };
 
+/// The parts of a customer's log-likelihood and gradient that depend on the parameters
+/// and the repeat-purchase count x only (looked up per distinct x by the block sums).
+struct GammaGammaFrequencyTerms {
+    double log_beta = 0;  ///< ln B(px, q)
+    double d_p = 0;       ///< psi(px + q) - psi(px)
+    double d_q = 0;       ///< psi(px + q) - psi(q)
+};
+
+inline GammaGammaFrequencyTerms gamma_gamma_frequency_terms(const GammaGammaParams& params,
+                                                            double x, bool with_gradient) noexcept {
+    using namespace special;
+    const double px = params.p * x;
+    GammaGammaFrequencyTerms f;
+    f.log_beta = log_beta(px, params.q);
+    if (with_gradient) {
+        f.d_p = digamma_difference(px, params.q);
+        f.d_q = digamma_difference(params.q, px);
+    }
+    return f;
+}
+
+/// Log-likelihood of one returning customer (x > 0 repeat purchases of mean value m > 0)
+/// from its frequency terms (gamma_gamma_frequency_terms of the same params and x) and,
+/// when `gradient` is not null, its gradient with respect to (p, q, v).
+inline double gamma_gamma_log_likelihood(const GammaGammaParams& params,
+                                         const GammaGammaFrequencyTerms& f, double x, double m,
+                                         double* gradient) noexcept {
+    const double p = params.p, q = params.q, v = params.v;
+    const double px = p * x, y = x * m;
+    const double log1p_v_y = std::log1p(v / y), log1p_y_v = std::log1p(y / v);
+    const double ll = -f.log_beta - std::log(m) - px * log1p_v_y - q * log1p_y_v;
+    if (gradient != nullptr) {
+        gradient[0] = x * (f.d_p - log1p_v_y);
+        gradient[1] = f.d_q - log1p_y_v;
+        gradient[2] = (q * y - px * v) / (v * (y + v));
+    }
+    return ll;
+}
+
 /// Log-likelihood of one returning customer (x > 0 repeat purchases of mean value m > 0)
 /// and, when `gradient` is not null, its gradient with respect to (p, q, v).
 inline double gamma_gamma_log_likelihood(const GammaGammaParams& params, double x, double m,
                                          double* gradient = nullptr) noexcept {
-    using namespace special;
-    const double p = params.p, q = params.q, v = params.v;
-    const double px = p * x, y = x * m;
-    const double log1p_v_y = std::log1p(v / y), log1p_y_v = std::log1p(y / v);
-    const double ll = -log_beta(px, q) - std::log(m) - px * log1p_v_y - q * log1p_y_v;
-    if (gradient != nullptr) {
-        gradient[0] = x * (digamma_difference(px, q) - log1p_v_y);
-        gradient[1] = digamma_difference(q, px) - log1p_y_v;
-        gradient[2] = (q * y - px * v) / (v * (y + v));
-    }
-    return ll;
+    return gamma_gamma_log_likelihood(
+        params, gamma_gamma_frequency_terms(params, x, gradient != nullptr), x, m, gradient);
 }
 
 inline GammaGammaBlockSums gamma_gamma_block_sums(const GammaGammaParams& params,
@@ -76,13 +111,18 @@ inline GammaGammaBlockSums gamma_gamma_block_sums(const GammaGammaParams& params
                                                   const double* monetary_value,
                                                   const double* weight, std::size_t n,
                                                   bool with_gradient = true) noexcept {
+    CountTermsCache<GammaGammaFrequencyTerms> cache;
+    auto terms = [&](double x) { return gamma_gamma_frequency_terms(params, x, with_gradient); };
+    GammaGammaFrequencyTerms direct;
     GammaGammaBlockSums sums;
     double g[3];
     for (std::size_t i = 0; i < n; ++i) {
         const double wi = weight != nullptr ? weight[i] : 1.0;
-        const double ll = gamma_gamma_log_likelihood(params, frequency[i], monetary_value[i],
-                                                     with_gradient ? g : nullptr);
+        const double x = frequency[i];
+        const double ll = gamma_gamma_log_likelihood(params, cache.get(x, terms, direct), x,
+                                                     monetary_value[i], with_gradient ? g : nullptr);
         sums.log_likelihood += wi * ll;
+        sums.abs_log_likelihood += wi * std::abs(ll);
         sums.weight += wi;
         if (with_gradient) {
             for (std::size_t k = 0; k < 3; ++k) sums.gradient[k] += wi * g[k];
@@ -162,6 +202,15 @@ public:
                       penalty_grad[k];
         }
         return -sums.log_likelihood / sums.weight + penalty(p);
+    }
+
+    /// The size of the terms f(u) is summed from (see BetaGeoObjective::term_scale).
+    double term_scale(const Vector& u) const {
+        if (!in_domain(u)) return 1.0;
+        const GammaGammaParams p = params_from_log(u);
+        const auto sums =
+            gamma_gamma_sums(p, frequency_, monetary_value_, weight_, n_, false, n_threads_);
+        return sums.abs_log_likelihood / sums.weight + penalty(p);
     }
 
 private:

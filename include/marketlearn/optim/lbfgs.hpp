@@ -41,6 +41,11 @@ public:
         T tol = T(64 * std::numeric_limits<double>::epsilon());
         std::size_t memory = 10;
         std::size_t max_line_search = 50;
+        /// The magnitude of the terms summed into f. Rounding in f is ~eps times this, not
+        /// eps |f|, when terms of both signs cancel (a mean log-likelihood near 0): the
+        /// tests for working precision and for the objective's change use
+        /// max(value_scale, |f|). The default suits objectives of order one.
+        T value_scale = T(1);
     };
 
     explicit LBFGS(Options options) : options_(options) {
@@ -49,6 +54,8 @@ public:
         require(options_.max_line_search > 0, "max_line_search=0 must be >= 1");
         require(options_.gradient_tol >= T(0) && !std::isnan(options_.gradient_tol),
                 "gradient_tol=", options_.gradient_tol, " must be >= 0");
+        require(options_.value_scale > T(0) && std::isfinite(options_.value_scale),
+                "value_scale=", options_.value_scale, " must be finite and > 0");
     }
 
     template <class Objective, class V, class... Callbacks>
@@ -81,11 +88,20 @@ public:
 
         Vector direction = -grad;
         for (std::size_t it = 1; it <= options_.max_iter; ++it) {
+            if (stored > 0 && at_working_precision(value, grad, direction)) {
+                result.converged = true;
+                result.reason = StopReason::converged_tol;
+                break;
+            }
             const T first_step = stored == 0 ? unit_move(grad) : T(1);
             T value_new = value;
             bool found = line_search(f, w, value, grad, direction, first_step, w_new, value_new,
                                      grad_new);
-            if (!found && stored > 0) {  // stale curvature: retry along steepest descent
+            // Stale curvature can make the quasi-Newton direction useless far from the
+            // optimum: retry along steepest descent. Not once the gradient is at working
+            // precision: there the failure is rounding in f, the retry would fail the same
+            // way (each of its probes a pass over the data) and the run ends converged.
+            if (!found && stored > 0 && !gradient_at_working_precision(value, grad)) {
                 stored = 0;
                 newest = -1;
                 direction = -grad;
@@ -93,13 +109,10 @@ public:
                                     value_new, grad_new);
             }
             if (!found) {
-                // No step lowers f even along -g: f is flat to working precision here. That
-                // is the optimum when the gradient is also small on the scale of sqrt(eps)
-                // (rounding in f hides decreases of order eps |f|, i.e. steps where
-                // |g|^2 step ~ eps |f|); otherwise it is a genuine failure.
-                const T scale = std::max(T(1), std::abs(value));
-                result.converged = grad.cwiseAbs().maxCoeff() <=
-                                   std::sqrt(std::numeric_limits<T>::epsilon()) * scale;
+                // No step lowers f (along -g too, unless the gradient is already at working
+                // precision): f is flat to rounding here. That is the optimum when the
+                // gradient is at working precision; otherwise it is a genuine failure.
+                result.converged = gradient_at_working_precision(value, grad);
                 result.reason = StopReason::line_search_failed;
                 break;
             }
@@ -124,7 +137,7 @@ public:
                 result.reason = StopReason::converged_gradient;
                 break;
             }
-            const T scale = std::max({std::abs(previous), std::abs(value), T(1)});
+            const T scale = std::max(rounding_scale(previous), rounding_scale(value));
             if (previous - value <= options_.tol * scale) {
                 result.converged = true;
                 result.reason = StopReason::converged_tol;
@@ -186,6 +199,29 @@ private:
     }
     static constexpr T c2 = T(0.9);
 
+    /// What rounding in f is proportional to: max(value_scale, |f|).
+    T rounding_scale(T value) const { return std::max(options_.value_scale, std::abs(value)); }
+
+    /// max |g| <= sqrt(eps) s, s = rounding_scale(f): rounding in f hides decreases of
+    /// order eps s, i.e. those of steps where |g|^2 step ~ eps s, so no line search can be
+    /// relied on to improve f further.
+    template <class G>
+    bool gradient_at_working_precision(T value, const G& g) const {
+        return g.cwiseAbs().maxCoeff() <=
+               std::sqrt(std::numeric_limits<T>::epsilon()) * rounding_scale(value);
+    }
+
+    /// Whether the quasi-Newton step d would lower f by less than tol (relative) while the
+    /// gradient is at working precision. The quadratic model predicts a decrease of
+    /// -g.d / 2 for the unit step; below the objective's tolerance, rounding in f hides
+    /// it, and a line search would spend its budget (a pass over the data per probe)
+    /// before failing. The objective test after the step would stop the run anyway, so
+    /// this stops it one step early with the same reason.
+    bool at_working_precision(T value, const Vector& g, const Vector& d) const {
+        return -g.dot(d) / 2 <= options_.tol * rounding_scale(value) &&
+               gradient_at_working_precision(value, g);
+    }
+
     /// Minimizer of the cubic interpolating phi and phi' at a and b, kept inside the
     /// middle 80 % of [a, b]; bisection when the cubic is not usable.
     static T interpolate(T a, T phi_a, T dphi_a, T b, T phi_b, T dphi_b) {
@@ -212,7 +248,7 @@ private:
         const T dphi0 = g0.dot(d);
         if (!(dphi0 < T(0))) return false;
         // Differences of f below this are rounding (a few ulps of f0).
-        const T flat = 4 * std::numeric_limits<T>::epsilon() * std::max(T(1), std::abs(f0));
+        const T flat = 4 * std::numeric_limits<T>::epsilon() * rounding_scale(f0);
         T best_step = 0, best_value = f0;
 
         auto probe = [&](T a, T& phi, T& dphi) {
