@@ -125,8 +125,12 @@ def set_parameter_state(model, param_names, params, covariance) -> None:
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.diag(covariance))
     model.standard_errors_ = dict(zip(names, map(float, se)))
-    table = summary_frame(model.params_, covariance)
-    model.confidence_intervals_ = table[["lower 95% bound", "upper 95% bound"]]
+    # Built directly, not selected from summary_frame: each pandas construction costs
+    # ~0.2-0.4 ms, a few percent of a CDNOW-sized fit.
+    model.confidence_intervals_ = pd.DataFrame(
+        _normal_interval(np.array([model.params_[n] for n in names]), se),
+        index=pd.Index(names, name="parameter"),
+    )
 
 
 def store_fit(model, result, param_names) -> None:
@@ -151,11 +155,11 @@ def summary_frame(params: dict, covariance: np.ndarray) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.diag(covariance))
     return pd.DataFrame(
-        {
-            "coef": coef,
-            "se(coef)": se,
-            "lower 95% bound": coef - 1.96 * se,
-            "upper 95% bound": coef + 1.96 * se,
-        },
+        {"coef": coef, "se(coef)": se, **_normal_interval(coef, se)},
         index=pd.Index(names, name="parameter"),
     )
+
+
+def _normal_interval(coef: np.ndarray, se: np.ndarray) -> dict:
+    """The columns of a normal 95% interval, as lifetimes reports it."""
+    return {"lower 95% bound": coef - 1.96 * se, "upper 95% bound": coef + 1.96 * se}
