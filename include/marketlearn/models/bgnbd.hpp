@@ -100,6 +100,40 @@ inline Eigen::Matrix4d covariance_from_log_hessian(const Eigen::Matrix4d& H_log,
     return cov;
 }
 
+
+/// Minimizes a CLV objective (a mean negative log-likelihood over log-parameters) by
+/// L-BFGS from u, gradient tolerance tol.
+///
+/// The likelihood's terms, of both signs, can cancel to near 0 in f, so L-BFGS is told
+/// their size (Options::value_scale, from the objective's term_scale) to judge rounding.
+/// That size is measured at the start; when the optimum's terms are much smaller (a far
+/// initial guess), a second run from the optimum with their size there makes the final
+/// stopping test the optimum's own.
+template <class Objective>
+optim::Result<double> minimize_negative_log_likelihood(const Objective& f, Eigen::VectorXd& u,
+                                                       std::size_t max_iter, double tol) {
+    typename optim::LBFGS<double>::Options lo;
+    lo.max_iter = max_iter;
+    lo.gradient_tol = tol;
+    lo.value_scale = std::max(1.0, f.term_scale(u));
+    optim::Result<double> result = optim::LBFGS<double>(lo).optimize(f, u);
+    const double end_scale = std::max(1.0, f.term_scale(u));
+    if (end_scale < lo.value_scale / 2 && result.iterations < max_iter) {
+        lo.value_scale = end_scale;
+        lo.max_iter = max_iter - result.iterations;
+        // Without curvature pairs its first steps follow -g and may lower f by little
+        // although the optimum is not reached: only the gradient and working precision
+        // end this run, not the objective's change.
+        lo.tol = 0;
+        const optim::Result<double> polish = optim::LBFGS<double>(lo).optimize(f, u);
+        result.iterations += polish.iterations;
+        result.objective = polish.objective;
+        result.converged = polish.converged;
+        result.reason = polish.reason;
+    }
+    return result;
+}
+
 }  // namespace detail
 
 /// Fits the BG/NBD model to per-customer summaries by maximum likelihood.
@@ -149,12 +183,7 @@ inline BetaGeoFit fit_bgnbd(const double* frequency, const double* recency, cons
     }
 
     BetaGeoFit fit;
-    typename optim::LBFGS<double>::Options lo;
-    lo.max_iter = options.max_iter;
-    lo.gradient_tol = options.tol;
-    // Log-likelihood terms of both signs cancel in f: its rounding follows their size.
-    lo.value_scale = std::max(1.0, f.term_scale(u));
-    fit.result = optim::LBFGS<double>(lo).optimize(f, u);
+    fit.result = detail::minimize_negative_log_likelihood(f, u, options.max_iter, options.tol);
 
     Eigen::VectorXd g;
     f.evaluate_with_gradient(u, g);

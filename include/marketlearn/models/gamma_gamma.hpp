@@ -112,12 +112,7 @@ inline GammaGammaFit fit_gamma_gamma(const double* frequency, const double* mone
     }
 
     GammaGammaFit fit;
-    typename optim::LBFGS<double>::Options lo;
-    lo.max_iter = options.max_iter;
-    lo.gradient_tol = options.tol;
-    // Log-likelihood terms of both signs cancel in f: its rounding follows their size.
-    lo.value_scale = std::max(1.0, f.term_scale(u));
-    fit.result = optim::LBFGS<double>(lo).optimize(f, u);
+    fit.result = detail::minimize_negative_log_likelihood(f, u, options.max_iter, options.tol);
 
     Eigen::VectorXd g;
     f.evaluate_with_gradient(u, g);

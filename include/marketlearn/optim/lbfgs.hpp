@@ -43,8 +43,9 @@ public:
         std::size_t max_line_search = 50;
         /// The magnitude of the terms summed into f. Rounding in f is ~eps times this, not
         /// eps |f|, when terms of both signs cancel (a mean log-likelihood near 0): the
-        /// tests for working precision and for the objective's change use
-        /// max(value_scale, |f|). The default suits objectives of order one.
+        /// tests for working precision (is a decrease still resolvable?) use
+        /// max(value_scale, |f|); the tol test keeps scipy's max(|f_k|, |f_k+1|, 1). The
+        /// default suits objectives of order one.
         T value_scale = T(1);
     };
 
@@ -137,7 +138,7 @@ public:
                 result.reason = StopReason::converged_gradient;
                 break;
             }
-            const T scale = std::max(rounding_scale(previous), rounding_scale(value));
+            const T scale = std::max({std::abs(previous), std::abs(value), T(1)});
             if (previous - value <= options_.tol * scale) {
                 result.converged = true;
                 result.reason = StopReason::converged_tol;
