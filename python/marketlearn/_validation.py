@@ -121,6 +121,21 @@ def _show(label) -> str:
     return repr(label.item() if isinstance(label, np.generic) else label)
 
 
+def _sorted_labels(y):
+    """np.unique(y) for a 1-d y. Integer and bool labels in a small range are counted
+    (min, max, np.bincount: ~2 ms on a million labels) instead of hashed: numpy 2's
+    np.unique of a million int64 or bool labels takes 16-17 ms, a tenth of an L-BFGS fit
+    at 1M x 100."""
+    if isinstance(y, np.ndarray) and y.dtype.kind in "biu" and y.size > 0:
+        low, high = int(y.min()), int(y.max())
+        intp = np.iinfo(np.intp)
+        if intp.min <= low and high <= intp.max and high - low < 1 << 16:
+            offsets = y.astype(np.intp, copy=False)
+            counts = np.bincount(offsets - low if low != 0 else offsets)
+            return (np.flatnonzero(counts) + low).astype(y.dtype, copy=False)
+    return np.unique(y)
+
+
 def _classes_and_type(y):
     """(sorted unique labels, scikit-learn's type_of_target) of a 1-d target, raising
     scikit-learn's error for targets that are not classes (continuous, multi-output...).
@@ -130,7 +145,7 @@ def _classes_and_type(y):
     np.unique(y) again: 9-30 ms on a million labels, a tenth of a whole L-BFGS fit.
     """
     try:
-        classes = np.unique(y)
+        classes = _sorted_labels(y)
     except TypeError as e:  # labels that do not order, e.g. a mix of str and int
         raise ValueError(
             f"The class labels in y cannot be sorted ({e}); use labels of one type, "

@@ -211,3 +211,26 @@ def test_float32_in_float32_out_for_transforms(dtype):
     model = KMeans(2, random_state=0).fit(X)
     assert model.transform(X).dtype == dtype
     assert ChurnClassifier().fit(X, np.arange(20) % 2).decision_function(X).dtype == dtype
+
+
+@SETTINGS
+@given(
+    base=hnp.arrays(np.int8, st.integers(1, 200), elements=st.integers(0, 3)),
+    dtype=st.sampled_from([np.bool_, np.int8, np.uint8, np.int32, np.int64, np.uint64]),
+    shift=st.sampled_from(["none", "negative", "wide", "beyond_intp"]),
+)
+def test_class_labels_equal_numpy_unique(base, dtype, shift):
+    """The bincount path for integer labels gives np.unique's classes and dtype, for
+    negative labels, spans too wide to count and values beyond intp alike."""
+    from marketlearn._validation import _sorted_labels
+
+    labels = base.astype(dtype)
+    if shift == "negative":
+        labels = base.astype(np.int64) - 2
+    elif shift == "wide":
+        labels = base.astype(np.int64) * 70_000
+    elif shift == "beyond_intp":
+        labels = base.astype(np.uint64) + np.uint64(2**63)
+    ours, theirs = _sorted_labels(labels), np.unique(labels)
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
