@@ -212,12 +212,12 @@ private:
                std::sqrt(std::numeric_limits<T>::epsilon()) * rounding_scale(value);
     }
 
-    /// Whether the quasi-Newton step d would lower f by less than tol (relative) while the
-    /// gradient is at working precision. The quadratic model predicts a decrease of
-    /// -g.d / 2 for the unit step; below the objective's tolerance, rounding in f hides
-    /// it, and a line search would spend its budget (a pass over the data per probe)
-    /// before failing. The objective test after the step would stop the run anyway, so
-    /// this stops it one step early with the same reason.
+    /// Whether the quasi-Newton step d would lower f by less than tol times the rounding
+    /// scale while the gradient is at working precision. The quadratic model predicts a
+    /// decrease of -g.d / 2 for the unit step; one that small is lost in f's rounding, so
+    /// a line search would spend its budget (a pass over the data per probe) failing or
+    /// gain nothing measurable. The run ends converged, with the reason the objective test
+    /// gives after a step of that size.
     bool at_working_precision(T value, const Vector& g, const Vector& d) const {
         return -g.dot(d) / 2 <= options_.tol * rounding_scale(value) &&
                gradient_at_working_precision(value, g);
