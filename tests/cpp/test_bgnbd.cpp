@@ -73,10 +73,11 @@ std::vector<std::vector<double>> read_csv(const std::string& path) {
     return rows;
 }
 
-/// The frequency, recency and T columns of a CDNOW summary (ID in column 0).
-std::array<std::vector<double>, 3> rfm_columns(const std::vector<std::vector<double>>& summary) {
+/// The frequency, recency and T columns of the CDNOW sample's summary (2,357 customers;
+/// ID in column 0), empty when the file is not found.
+std::array<std::vector<double>, 3> cdnow_sample_rfm() {
     std::array<std::vector<double>, 3> out;
-    for (const auto& row : summary) {
+    for (const auto& row : read_csv(shared_data_dir() + "/cdnow/cdnow_customers_summary.csv")) {
         for (std::size_t k = 0; k < 3; ++k) out[k].push_back(row[k + 1]);
     }
     return out;
@@ -415,13 +416,12 @@ TEST_CASE("the objective's time table gives the per-customer sums", "[bgnbd]") {
 
 TEST_CASE("fits reproduce the published CDNOW parameters", "[bgnbd][gamma_gamma][cdnow]") {
     const std::string dir = shared_data_dir() + "/cdnow/";
-    const auto summary = read_csv(dir + "cdnow_customers_summary.csv");
+    const auto [x, tx, T] = cdnow_sample_rfm();
     const auto spend = read_csv(dir + "cdnow_customers_summary_with_transactions.csv");
-    if (summary.empty() || spend.empty()) {
+    if (x.empty() || spend.empty()) {
         WARN("CDNOW data not found under " << dir << "; set MARKETLEARN_SHARED_DATA");
         return;
     }
-    const auto [x, tx, T] = rfm_columns(summary);
     const auto fit = ml::models::fit_bgnbd(x.data(), tx.data(), T.data(), nullptr, x.size());
     CHECK(fit.result.converged);
     CHECK(fit.params.r == Approx(0.242593).epsilon(1e-5));
@@ -477,12 +477,11 @@ TEST_CASE("L-BFGS at working precision stops without a line search that cannot s
     // next step's predicted decrease is below rounding: the run must stop there, converged,
     // without evaluating anything more (it used to spend two failing line searches, ~30 %
     // of a CDNOW fit, and end as line_search_failed).
-    const auto summary = read_csv(shared_data_dir() + "/cdnow/cdnow_customers_summary.csv");
-    if (summary.empty()) {
+    const auto [x, tx, T] = cdnow_sample_rfm();
+    if (x.empty()) {
         WARN("CDNOW data not found; set MARKETLEARN_SHARED_DATA");
         return;
     }
-    const auto [x, tx, T] = rfm_columns(summary);
     // The objective exactly as fit_bgnbd builds it: identical rows as weights, times
     // scaled to max T = 1.
     auto rows = ml::models::aggregate_identical_rows<3>({x.data(), tx.data(), T.data()}, nullptr,
@@ -517,12 +516,11 @@ TEST_CASE("a fit from a far initial guess ends at the optimum's own working prec
     // rounding scale L-BFGS starts with; the fit must still end where the optimum's own
     // scale says f cannot be lowered, i.e. with the gradient at working precision there
     // (max |g| <= sqrt(eps) * ~1.2), not merely at the start's (sqrt(eps) * ~120).
-    const auto summary = read_csv(shared_data_dir() + "/cdnow/cdnow_customers_summary.csv");
-    if (summary.empty()) {
+    const auto [x, tx, T] = cdnow_sample_rfm();
+    if (x.empty()) {
         WARN("CDNOW data not found; set MARKETLEARN_SHARED_DATA");
         return;
     }
-    const auto [x, tx, T] = rfm_columns(summary);
     const auto reference = ml::models::fit_bgnbd(x.data(), tx.data(), T.data(), nullptr, x.size());
     const BetaGeoParams far{20, 0.05, 20, 0.05};
     ml::models::BetaGeoFitOptions o;

@@ -100,7 +100,6 @@ inline Eigen::Matrix4d covariance_from_log_hessian(const Eigen::Matrix4d& H_log,
     return cov;
 }
 
-
 /// Minimizes a CLV objective (a mean negative log-likelihood over log-parameters) by
 /// L-BFGS from u, gradient tolerance tol.
 ///
